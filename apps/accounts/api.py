@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from apps.accounts.models import Learner, User
+from apps.accounts.selectors import learner_list
+from apps.accounts.services import learner_create, learner_delete, user_profile_update
+from apps.core.api_errors import error_responses
+
+router = Router(tags=["accounts"])
+
+
+class MeOut(Schema):
+    id: int
+    email: str
+    first_name: str
+    last_name: str
+    role: str
+    is_staff: bool
+    phone: str
+    timezone: str
+    zip_code: str
+
+
+class MePatch(Schema):
+    first_name: str | None = None
+    last_name: str | None = None
+    phone: str | None = None
+    timezone: str | None = None
+    zip_code: str | None = None
+
+
+class LearnerIn(Schema):
+    first_name: str
+    age_group: str
+
+
+class LearnerOut(Schema):
+    id: int
+    first_name: str
+    age_group: str
+
+    @staticmethod
+    def resolve_age_group(obj: Learner) -> str:
+        return obj.age_group_id
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.auth  # type: ignore[attr-defined]
+    assert isinstance(user, User)
+    return user
+
+
+@router.get("/me", response={200: MeOut, **error_responses(401)}, summary="The signed-in user")
+def me(request: HttpRequest) -> User:
+    return _user(request)
+
+
+@router.patch("/me", response={200: MeOut, **error_responses(401)}, summary="Update my profile")
+def me_update(request: HttpRequest, payload: MePatch) -> User:
+    return user_profile_update(actor=_user(request), changes=payload.model_dump(exclude_none=True))
+
+
+@router.get("/me/learners", response={200: list[LearnerOut], **error_responses(401)}, summary="My learners")
+def learners(request: HttpRequest) -> list[Learner]:
+    return list(learner_list(parent=_user(request)))
+
+
+@router.post("/me/learners", response={201: LearnerOut, **error_responses(401, 403)}, summary="Add a learner")
+def learner_add(request: HttpRequest, payload: LearnerIn) -> tuple[int, Learner]:
+    return 201, learner_create(actor=_user(request), first_name=payload.first_name, age_group=payload.age_group)
+
+
+@router.delete(
+    "/me/learners/{learner_id}", response={204: None, **error_responses(401, 404)}, summary="Remove a learner"
+)
+def learner_remove(request: HttpRequest, learner_id: int) -> tuple[int, None]:
+    learner_delete(actor=_user(request), learner_id=learner_id)
+    return 204, None

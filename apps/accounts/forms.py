@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from django import forms
+from django.http import HttpRequest
+
+from apps.accounts.models import Role, User
+from apps.catalog.models import AgeGroup
+
+
+class SignupForm(forms.Form):
+    """Extra sign-up fields (allauth adds email and password). The role is chosen once here:
+    student and instructor accounts are separate."""
+
+    first_name = forms.CharField(
+        max_length=150, label="First name", widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        max_length=150, label="Last name", widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+    role = forms.ChoiceField(
+        choices=[(Role.STUDENT, "I want to take lessons"), (Role.INSTRUCTOR, "I want to teach")],
+        initial=Role.STUDENT,
+        widget=forms.RadioSelect,
+        label="I am here to",
+    )
+
+    def signup(self, request: HttpRequest, user: User) -> None:
+        user.first_name = self.cleaned_data["first_name"].strip()
+        user.last_name = self.cleaned_data["last_name"].strip()
+        user.role = self.cleaned_data["role"]
+        user.save(update_fields=["first_name", "last_name", "role"])
+
+
+class ProfileForm(forms.ModelForm[User]):
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "phone", "timezone", "zip_code"]
+        widgets = {
+            "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+            "zip_code": forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
+        }
+
+
+class LearnerForm(forms.Form):
+    first_name = forms.CharField(max_length=60, label="First name")
+    age_group = forms.ModelChoiceField(queryset=AgeGroup.objects.all(), empty_label=None, label="Age group")

@@ -1,0 +1,70 @@
+"""Writes for accounts: profile edits and learners. Every write validates fully first, so
+bad input changes nothing."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+
+from apps.accounts.models import Learner, User
+from apps.catalog.models import AgeGroup
+from apps.core.errors import NotFound, PermissionDenied, ValidationFailed
+
+PROFILE_FIELDS = ("first_name", "last_name", "phone", "timezone", "zip_code")
+
+
+def _validation_failed(exc: DjangoValidationError) -> ValidationFailed:
+    fields = {name: [str(m) for m in messages] for name, messages in exc.message_dict.items()}
+    return ValidationFailed("Some fields are missing or invalid.", fields=fields)
+
+
+def user_profile_update(*, actor: User, changes: dict[str, str]) -> User:
+    unknown = set(changes) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValidationFailed(
+            "Unknown fields.", fields={name: ["This field cannot be changed here."] for name in unknown}
+        )
+    for name, value in changes.items():
+        setattr(actor, name, value.strip())
+    try:
+        actor.full_clean(exclude=["password"])
+    except DjangoValidationError as exc:
+        actor.refresh_from_db()
+        raise _validation_failed(exc) from exc
+    actor.save(update_fields=list(changes))
+    return actor
+
+
+def _require_student(actor: User) -> None:
+    if not actor.is_student:
+        raise PermissionDenied("Only student accounts can add learners.")
+
+
+def learner_create(*, actor: User, first_name: str, age_group: str) -> Learner:
+    _require_student(actor)
+    first_name = first_name.strip()
+    errors: dict[str, list[str]] = {}
+    if not first_name:
+        errors["first_name"] = ["Enter the learner's first name."]
+    elif len(first_name) > 60:
+        errors["first_name"] = ["Use at most 60 characters."]
+    group = AgeGroup.objects.filter(slug=age_group).first()
+    if group is None:
+        errors["age_group"] = [f"Choose one of: {', '.join(AgeGroup.objects.values_list('slug', flat=True))}."]
+    if errors:
+        raise ValidationFailed("Some fields are missing or invalid.", fields=errors)
+    try:
+        with transaction.atomic():
+            return Learner.objects.create(parent=actor, first_name=first_name, age_group=group)
+    except IntegrityError as exc:
+        raise ValidationFailed(
+            "You already have a learner with that name.",
+            fields={"first_name": ["You already have a learner with that name."]},
+        ) from exc
+
+
+def learner_delete(*, actor: User, learner_id: int) -> None:
+    # Someone else's learner is reported as missing, not forbidden: ids must not leak.
+    deleted, _ = Learner.objects.filter(pk=learner_id, parent=actor).delete()
+    if not deleted:
+        raise NotFound("Learner not found.")

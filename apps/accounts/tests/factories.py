@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import factory
+from allauth.account.models import EmailAddress
+
+from apps.accounts.models import Learner, Role, User
+
+DEFAULT_PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory[User]):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.com")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    role = Role.STUDENT
+    password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
+
+    @factory.post_generation
+    def verified(obj: User, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        obj.save()
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=obj, email=obj.email, primary=True, verified=True)
+
+
+class StudentFactory(UserFactory):
+    role = Role.STUDENT
+
+
+class InstructorUserFactory(UserFactory):
+    role = Role.INSTRUCTOR
+
+
+class StaffFactory(UserFactory):
+    role = Role.STUDENT
+    is_staff = True
+    is_superuser = True
+
+
+class LearnerFactory(factory.django.DjangoModelFactory[Learner]):
+    class Meta:
+        model = Learner
+
+    parent = factory.SubFactory(StudentFactory)
+    first_name = factory.Faker("first_name")
+    age_group_id = "kids"

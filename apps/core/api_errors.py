@@ -1,0 +1,129 @@
+"""One error format for the whole JSON API:
+``{"error": {"code": …, "message": …, "fields": {…}}}`` with the right status code."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled, ValidationError
+from ninja.throttling import SimpleRateThrottle
+
+from apps.core.errors import ApplicationError
+
+_STATUS_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    422: "validation_error",
+    428: "precondition_required",
+    429: "rate_limited",
+}
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    fields: dict[str, list[str]] = {}
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+def error_responses(*statuses: int) -> dict[int, type[ErrorOut]]:
+    """Declare an operation's error responses in the OpenAPI spec (422 is always possible)."""
+    return dict.fromkeys({*statuses, 422}, ErrorOut)
+
+
+def error_response(
+    api: NinjaAPI,
+    request: HttpRequest,
+    *,
+    status: int,
+    message: str,
+    code: str | None = None,
+    fields: dict[str, list[str]] | None = None,
+) -> HttpResponse:
+    body = {"error": {"code": code or _STATUS_CODES.get(status, "error"), "message": message, "fields": fields or {}}}
+    return api.create_response(request, body, status=status)
+
+
+def _validation_fields(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
+    fields: dict[str, list[str]] = {}
+    for error in errors:
+        # loc is like ("body", "payload", "email") or ("query", "page"): the last
+        # meaningful parts name the field for the client.
+        loc = [str(part) for part in error.get("loc", ()) if part not in {"body", "payload", "query", "path"}]
+        fields.setdefault(".".join(loc) or "__all__", []).append(str(error.get("msg", "Invalid value.")))
+    return fields
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    def on_application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+        response = error_response(
+            api, request, status=exc.status, code=exc.code, message=exc.message, fields=exc.fields
+        )
+        retry_after = getattr(exc, "retry_after_seconds", None)
+        if retry_after is not None:
+            response["Retry-After"] = str(retry_after)
+        return response
+
+    def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        return error_response(
+            api,
+            request,
+            status=422,
+            message="Some fields are missing or invalid.",
+            fields=_validation_fields(list(exc.errors)),
+        )
+
+    def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return error_response(api, request, status=401, message="Log in to do this.")
+
+    def on_authorization_error(request: HttpRequest, exc: AuthorizationError) -> HttpResponse:
+        return error_response(api, request, status=403, message="You are not allowed to do this.")
+
+    def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return error_response(api, request, status=404, message="Not found.")
+
+    def on_throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+        wait = math.ceil(exc.wait or 60)
+        response = error_response(api, request, status=429, message=f"Too many requests. Try again in {wait} seconds.")
+        response["Retry-After"] = str(wait)
+        return response
+
+    def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return error_response(api, request, status=exc.status_code, message=str(exc))
+
+    api.add_exception_handler(ApplicationError, on_application_error)  # type: ignore[arg-type]
+    api.add_exception_handler(ValidationError, on_validation_error)  # type: ignore[arg-type]
+    api.add_exception_handler(AuthenticationError, on_authentication_error)  # type: ignore[arg-type]
+    api.add_exception_handler(AuthorizationError, on_authorization_error)  # type: ignore[arg-type]
+    api.add_exception_handler(Http404, on_not_found)  # type: ignore[arg-type]
+    api.add_exception_handler(Throttled, on_throttled)  # type: ignore[arg-type]
+    api.add_exception_handler(HttpError, on_http_error)  # type: ignore[arg-type]
+
+
+class MethodRateThrottle(SimpleRateThrottle):
+    """Per-user (or per-IP when anonymous) limit for either reads or writes."""
+
+    SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+    def __init__(self, *, scope: str, reads: bool) -> None:
+        self.scope = scope
+        self.reads = reads
+        super().__init__(settings.API_RATE_LIMITS[scope])
+
+    def get_cache_key(self, request: HttpRequest) -> str | None:
+        if (request.method in self.SAFE_METHODS) != self.reads:
+            return None
+        user = getattr(request, "auth", None) or getattr(request, "user", None)
+        ident = f"u{user.pk}" if getattr(user, "is_authenticated", False) else f"ip{self.get_ident(request)}"
+        return f"throttle:{self.scope}:{ident}"

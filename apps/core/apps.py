@@ -1,0 +1,18 @@
+from typing import Any
+
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "apps.core"
+    label = "core"
+
+    def ready(self) -> None:
+        from celery.signals import task_postrun
+
+        from apps.core.metrics import JOBS_RUN
+
+        def count_job(sender: Any = None, state: str | None = None, **kwargs: Any) -> None:
+            JOBS_RUN.labels(task=getattr(sender, "name", "unknown"), outcome=(state or "unknown").lower()).inc()
+
+        task_postrun.connect(count_job, weak=False)

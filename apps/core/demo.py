@@ -1,0 +1,151 @@
+"""Deterministic demo data for `manage.py seed_demo`. Later features add their own steps
+(profiles, availability, bookings, reviews) to DEMO_STEPS."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from apps.accounts.models import Learner, Role, User
+from apps.catalog.services import catalog_load
+
+DEMO_PASSWORD = "instainstru-demo"  # noqa: S105 - published demo credential, local data only
+DEMO_DOMAIN = "demo.instainstru.test"
+FIRST_NAMES = [
+    "Ava",
+    "Ben",
+    "Carmen",
+    "Dev",
+    "Elena",
+    "Farah",
+    "Gabe",
+    "Hana",
+    "Ivan",
+    "Jada",
+    "Kenji",
+    "Lena",
+    "Marco",
+    "Nia",
+    "Omar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sami",
+    "Tara",
+    "Uri",
+    "Vera",
+    "Wes",
+    "Ximena",
+    "Yusuf",
+    "Zoe",
+]
+LAST_NAMES = [
+    "Alvarez",
+    "Brooks",
+    "Chen",
+    "Diaz",
+    "Evans",
+    "Fischer",
+    "Goldberg",
+    "Haddad",
+    "Ito",
+    "Johnson",
+    "Kim",
+    "Levy",
+    "Morales",
+    "Nguyen",
+    "O'Brien",
+    "Patel",
+    "Quintero",
+    "Rossi",
+    "Singh",
+    "Torres",
+    "Usman",
+    "Vargas",
+    "Williams",
+    "Xu",
+    "Yilmaz",
+    "Zhang",
+]
+
+
+@dataclass
+class DemoContext:
+    rng: random.Random
+    instructor_count: int
+    password_hash: str
+    students: list[User] = field(default_factory=list)
+    instructors: list[User] = field(default_factory=list)
+
+
+DemoStep = Callable[[DemoContext], None]
+
+
+def _person(rng: random.Random) -> tuple[str, str]:
+    return rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+
+
+def _create_users(ctx: DemoContext, role: Role, count: int, prefix: str) -> list[User]:
+    users = []
+    for index in range(count):
+        first, last = _person(ctx.rng)
+        users.append(
+            User(
+                email=f"{prefix}{index + 1}@{DEMO_DOMAIN}",
+                first_name=first,
+                last_name=last,
+                role=role,
+                password=ctx.password_hash,
+                zip_code=f"1{ctx.rng.randint(0, 1)}{ctx.rng.randint(0, 4)}{ctx.rng.randint(0, 9)}{ctx.rng.randint(0, 9)}",
+            )
+        )
+    created = User.objects.bulk_create(users, batch_size=2000)
+    EmailAddress.objects.bulk_create(
+        [EmailAddress(user=user, email=user.email, primary=True, verified=True) for user in created], batch_size=2000
+    )
+    return created
+
+
+def seed_users(ctx: DemoContext) -> None:
+    ctx.students = _create_users(ctx, Role.STUDENT, max(5, ctx.instructor_count // 10), "student")
+    ctx.instructors = _create_users(ctx, Role.INSTRUCTOR, ctx.instructor_count, "instructor")
+    staff = User(
+        email=f"staff@{DEMO_DOMAIN}",
+        first_name="Stella",
+        last_name="Staff",
+        password=ctx.password_hash,
+        is_staff=True,
+        is_superuser=True,
+    )
+    staff.save()
+    EmailAddress.objects.create(user=staff, email=staff.email, primary=True, verified=True)
+    parent = ctx.students[0]
+    Learner.objects.bulk_create(
+        [
+            Learner(parent=parent, first_name="Maya", age_group_id="kids"),
+            Learner(parent=parent, first_name="Leo", age_group_id="toddler"),
+        ]
+    )
+
+
+DEMO_STEPS: list[DemoStep] = [seed_users]
+
+
+def demo_seed(*, instructors: int, seed: int) -> DemoContext:
+    """Create the demo data set. The same seed gives the same data."""
+    catalog_load(path=settings.SHARED_DATA_DIR / "catalog.json")
+    ctx = DemoContext(rng=random.Random(seed), instructor_count=instructors, password_hash=make_password(DEMO_PASSWORD))
+    with transaction.atomic():
+        for step in DEMO_STEPS:
+            step(ctx)
+    return ctx
+
+
+def demo_present() -> bool:
+    return User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").exists()

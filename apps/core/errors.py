@@ -1,0 +1,49 @@
+"""The one domain-error hierarchy. Services raise these; the API and pages map them once."""
+
+from __future__ import annotations
+
+
+class ApplicationError(Exception):
+    """A failure the user can understand; `code` is stable for API clients."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, fields: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+
+class ValidationFailed(ApplicationError):
+    status = 422
+    code = "validation_error"
+
+
+class NotAuthenticated(ApplicationError):
+    status = 401
+    code = "not_authenticated"
+
+
+class PermissionDenied(ApplicationError):
+    status = 403
+    code = "permission_denied"
+
+
+class NotFound(ApplicationError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(ApplicationError):
+    status = 409
+    code = "conflict"
+
+
+class RateLimited(ApplicationError):
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds

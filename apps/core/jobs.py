@@ -1,0 +1,69 @@
+"""Job plumbing shared by both modes: the in-process scheduler used in the embedded mode,
+and the broker probe used by /readyz. Celery beat reads the same CELERY_BEAT_SCHEDULE."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime
+
+from celery.schedules import BaseSchedule, maybe_schedule
+from django.conf import settings
+from django.utils import timezone
+
+from instainstru.celery import app as celery_app
+
+logger = logging.getLogger(__name__)
+
+
+def broker_reachable() -> bool:
+    if settings.JOBS_MODE == "inline":
+        return True  # tasks run in-process; there is no broker to reach
+    with celery_app.connection_for_write() as connection:
+        connection.ensure_connection(max_retries=1, timeout=2)
+    return True
+
+
+class InProcessScheduler:
+    """Runs the beat schedule's tasks inline from one daemon thread.
+
+    Every periodic job is a sweep driven from database state, so a missed tick (process
+    restarted, a slow run) loses nothing: the next run picks up whatever is due.
+    """
+
+    def __init__(self, schedule: dict[str, dict[str, object]], *, tick_seconds: float = 1.0) -> None:
+        self.entries: dict[str, tuple[str, BaseSchedule]] = {
+            name: (str(entry["task"]), maybe_schedule(entry["schedule"])) for name, entry in schedule.items()
+        }
+        self.last_run: dict[str, datetime] = {}
+        self.tick_seconds = tick_seconds
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def run_due(self, now: datetime) -> list[str]:
+        """Run every entry that is due at `now`; returns the names that ran."""
+        ran = []
+        for name, (task_name, schedule) in self.entries.items():
+            last = self.last_run.get(name)
+            if last is not None and not schedule.is_due(last).is_due:
+                continue
+            self.last_run[name] = now
+            try:
+                celery_app.tasks[task_name].apply(throw=True)
+            except Exception:  # one failing sweep must not stop the others
+                logger.exception("scheduled task %s failed", task_name)
+            ran.append(name)
+        return ran
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="in-process-scheduler", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.tick_seconds):
+            self.run_due(timezone.now())

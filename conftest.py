@@ -1,0 +1,61 @@
+"""Fixtures shared by every app's tests: personas, the catalog, caches, and the browser."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+
+from apps.accounts.models import User
+from apps.accounts.tests.factories import InstructorUserFactory, StaffFactory, StudentFactory
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API beside live_server
+
+pytest_plugins = ["tests.browser"]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache() -> Iterator[None]:
+    """Rate limits and cached values never leak from one test into the next."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def catalog(db: None) -> None:
+    """The real catalog from shared/data/catalog.json."""
+    from apps.catalog.models import Category
+    from apps.catalog.services import catalog_load
+
+    if not Category.objects.exists():
+        catalog_load(path=Path(settings.SHARED_DATA_DIR) / "catalog.json")
+
+
+@pytest.fixture
+def student(db: None) -> User:
+    return StudentFactory(email="student@example.com", first_name="Sam", last_name="Student")
+
+
+@pytest.fixture
+def other_student(db: None) -> User:
+    return StudentFactory(email="other.student@example.com", first_name="Olivia", last_name="Other")
+
+
+@pytest.fixture
+def instructor(db: None) -> User:
+    return InstructorUserFactory(email="instructor@example.com", first_name="Ines", last_name="Instructor")
+
+
+@pytest.fixture
+def other_instructor(db: None) -> User:
+    return InstructorUserFactory(email="other.instructor@example.com", first_name="Oscar", last_name="Other")
+
+
+@pytest.fixture
+def staff(db: None) -> User:
+    return StaffFactory(email="staff@example.com", first_name="Stella", last_name="Staff")

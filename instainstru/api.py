@@ -1,0 +1,26 @@
+"""The JSON API at /api/v1/: one NinjaAPI, each app contributes a router."""
+
+from allauth.headless.contrib.ninja.security import x_session_token_auth
+from ninja import NinjaAPI
+from ninja.security import django_auth
+
+from apps.accounts.api import router as accounts_router
+from apps.catalog.api import router as catalog_router
+from apps.core.api_errors import MethodRateThrottle, install_error_handlers
+
+api = NinjaAPI(
+    title="InstaInstru API",
+    version="1",
+    description=(
+        "Find a private instructor in New York City and book a lesson. Authenticate with the "
+        "browser session (send the CSRF token on writes) or with an app session token from "
+        "`/_allauth/app/v1/auth/login` in the `X-Session-Token` header. Every error has the "
+        'shape `{"error": {"code", "message", "fields"}}`.'
+    ),
+    urls_namespace="api",
+    auth=[x_session_token_auth, django_auth],
+    throttle=[MethodRateThrottle(scope="reads", reads=True), MethodRateThrottle(scope="writes", reads=False)],
+)
+install_error_handlers(api)
+api.add_router("/", accounts_router)
+api.add_router("/catalog", catalog_router)
