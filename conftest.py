@@ -38,24 +38,24 @@ def catalog(db: None) -> None:
 
 @pytest.fixture
 def student(db: None) -> User:
-    return StudentFactory(email="student@example.com", first_name="Sam", last_name="Student")
+    return StudentFactory.create(email="student@example.com", first_name="Sam", last_name="Student")
 
 
 @pytest.fixture
 def other_student(db: None) -> User:
-    return StudentFactory(email="other.student@example.com", first_name="Olivia", last_name="Other")
+    return StudentFactory.create(email="other.student@example.com", first_name="Olivia", last_name="Other")
 
 
 @pytest.fixture
 def instructor(db: None) -> User:
-    return InstructorUserFactory(email="instructor@example.com", first_name="Ines", last_name="Instructor")
+    return InstructorUserFactory.create(email="instructor@example.com", first_name="Ines", last_name="Instructor")
 
 
 @pytest.fixture
 def other_instructor(db: None) -> User:
-    return InstructorUserFactory(email="other.instructor@example.com", first_name="Oscar", last_name="Other")
+    return InstructorUserFactory.create(email="other.instructor@example.com", first_name="Oscar", last_name="Other")
 
 
 @pytest.fixture
 def staff(db: None) -> User:
-    return StaffFactory(email="staff@example.com", first_name="Stella", last_name="Staff")
+    return StaffFactory.create(email="staff@example.com", first_name="Stella", last_name="Staff")

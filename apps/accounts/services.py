@@ -51,7 +51,7 @@ def learner_create(*, actor: User, first_name: str, age_group: str) -> Learner:
     group = AgeGroup.objects.filter(slug=age_group).first()
     if group is None:
         errors["age_group"] = [f"Choose one of: {', '.join(AgeGroup.objects.values_list('slug', flat=True))}."]
-    if errors:
+    if errors or group is None:
         raise ValidationFailed("Some fields are missing or invalid.", fields=errors)
     try:
         with transaction.atomic():

@@ -125,5 +125,8 @@ class MethodRateThrottle(SimpleRateThrottle):
         if (request.method in self.SAFE_METHODS) != self.reads:
             return None
         user = getattr(request, "auth", None) or getattr(request, "user", None)
-        ident = f"u{user.pk}" if getattr(user, "is_authenticated", False) else f"ip{self.get_ident(request)}"
+        if user is not None and getattr(user, "is_authenticated", False):
+            ident = f"u{user.pk}"
+        else:
+            ident = f"ip{self.get_ident(request)}"
         return f"throttle:{self.scope}:{ident}"

@@ -6,8 +6,9 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import datetime
+from typing import Any
 
-from celery.schedules import BaseSchedule, maybe_schedule
+from celery.schedules import BaseSchedule, schedule
 from django.conf import settings
 from django.utils import timezone
 
@@ -31,10 +32,13 @@ class InProcessScheduler:
     restarted, a slow run) loses nothing: the next run picks up whatever is due.
     """
 
-    def __init__(self, schedule: dict[str, dict[str, object]], *, tick_seconds: float = 1.0) -> None:
-        self.entries: dict[str, tuple[str, BaseSchedule]] = {
-            name: (str(entry["task"]), maybe_schedule(entry["schedule"])) for name, entry in schedule.items()
-        }
+    def __init__(self, beat_schedule: dict[str, dict[str, Any]], *, tick_seconds: float = 1.0) -> None:
+        self.entries: dict[str, tuple[str, BaseSchedule]] = {}
+        for name, entry in beat_schedule.items():
+            every = entry["schedule"]
+            # beat accepts seconds, a timedelta or a schedule object (crontab, …); so do we.
+            parsed = every if isinstance(every, BaseSchedule) else schedule(run_every=every)
+            self.entries[name] = (str(entry["task"]), parsed)
         self.last_run: dict[str, datetime] = {}
         self.tick_seconds = tick_seconds
         self._stop = threading.Event()
@@ -43,9 +47,9 @@ class InProcessScheduler:
     def run_due(self, now: datetime) -> list[str]:
         """Run every entry that is due at `now`; returns the names that ran."""
         ran = []
-        for name, (task_name, schedule) in self.entries.items():
+        for name, (task_name, due) in self.entries.items():
             last = self.last_run.get(name)
-            if last is not None and not schedule.is_due(last).is_due:
+            if last is not None and not due.is_due(last).is_due:
                 continue
             self.last_run[name] = now
             try:

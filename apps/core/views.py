@@ -43,12 +43,13 @@ def _check(name: str, probe: object) -> tuple[str, bool]:
 def _database_ok() -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-        return cursor.fetchone() == (1,)
+        row = cursor.fetchone()
+    return row is not None and row[0] == 1
 
 
 def _cache_ok() -> bool:
     cache.set("readyz", "1", 10)
-    return cache.get("readyz") == "1"
+    return bool(cache.get("readyz") == "1")
 
 
 @never_cache

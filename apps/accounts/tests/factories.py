@@ -1,6 +1,9 @@
 from __future__ import annotations
 
-import factory
+from factory.declarations import PostGenerationMethodCall, Sequence, SubFactory
+from factory.django import DjangoModelFactory
+from factory.faker import Faker
+from factory.helpers import post_generation
 from allauth.account.models import EmailAddress
 
 from apps.accounts.models import Learner, Role, User
@@ -8,18 +11,18 @@ from apps.accounts.models import Learner, Role, User
 DEFAULT_PASSWORD = "correct-horse-battery"
 
 
-class UserFactory(factory.django.DjangoModelFactory[User]):
+class UserFactory(DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
 
-    email = factory.Sequence(lambda n: f"person{n}@example.com")
-    first_name = factory.Faker("first_name")
-    last_name = factory.Faker("last_name")
+    email = Sequence(lambda n: f"person{n}@example.com")
+    first_name = Faker("first_name")
+    last_name = Faker("last_name")
     role = Role.STUDENT
-    password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
+    password = PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
 
-    @factory.post_generation
+    @post_generation
     def verified(obj: User, create: bool, extracted: bool | None, **kwargs: object) -> None:
         obj.save()
         if create and extracted is not False:
@@ -40,10 +43,10 @@ class StaffFactory(UserFactory):
     is_superuser = True
 
 
-class LearnerFactory(factory.django.DjangoModelFactory[Learner]):
+class LearnerFactory(DjangoModelFactory[Learner]):
     class Meta:
         model = Learner
 
-    parent = factory.SubFactory(StudentFactory)
-    first_name = factory.Faker("first_name")
+    parent = SubFactory(StudentFactory)
+    first_name = Faker("first_name")
     age_group_id = "kids"
