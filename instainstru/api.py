@@ -1,12 +1,21 @@
 """The JSON API at /api/v1/: one NinjaAPI, each app contributes a router."""
 
-from allauth.headless.contrib.ninja.security import x_session_token_auth
+from allauth.headless.contrib.ninja.security import XSessionTokenAuth
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from apps.accounts.api import router as accounts_router
 from apps.catalog.api import router as catalog_router
 from apps.core.api_errors import MethodRateThrottle, install_error_handlers
+
+
+
+class AppSessionTokenAuth(XSessionTokenAuth):
+    """allauth's app-token check, described fully in the OpenAPI document."""
+
+    openapi_in = "header"
+    openapi_name = "X-Session-Token"
+
 
 api = NinjaAPI(
     title="InstaInstru API",
@@ -18,7 +27,7 @@ api = NinjaAPI(
         'shape `{"error": {"code", "message", "fields"}}`.'
     ),
     urls_namespace="api",
-    auth=[x_session_token_auth, django_auth],
+    auth=[AppSessionTokenAuth(), django_auth],
     throttle=[MethodRateThrottle(scope="reads", reads=True), MethodRateThrottle(scope="writes", reads=False)],
 )
 install_error_handlers(api)

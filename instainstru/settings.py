@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "apps.accounts.middleware.StaffTwoFactorMiddleware",
+    "apps.core.middleware.ApplicationErrorPageMiddleware",
 ]
 
 ROOT_URLCONF = "instainstru.urls"

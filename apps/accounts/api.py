@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Router, Schema
+from ninja.responses import Status
 
 from apps.accounts.models import Learner, User
 from apps.accounts.selectors import learner_list
@@ -68,13 +69,13 @@ def learners(request: HttpRequest) -> list[Learner]:
 
 
 @router.post("/me/learners", response={201: LearnerOut, **error_responses(401, 403)}, summary="Add a learner")
-def learner_add(request: HttpRequest, payload: LearnerIn) -> tuple[int, Learner]:
-    return 201, learner_create(actor=_user(request), first_name=payload.first_name, age_group=payload.age_group)
+def learner_add(request: HttpRequest, payload: LearnerIn) -> Status[Learner]:
+    return Status(201, learner_create(actor=_user(request), first_name=payload.first_name, age_group=payload.age_group))
 
 
 @router.delete(
     "/me/learners/{learner_id}", response={204: None, **error_responses(401, 404)}, summary="Remove a learner"
 )
-def learner_remove(request: HttpRequest, learner_id: int) -> tuple[int, None]:
+def learner_remove(request: HttpRequest, learner_id: int) -> Status[None]:
     learner_delete(actor=_user(request), learner_id=learner_id)
-    return 204, None
+    return Status(204, None)

@@ -4,7 +4,11 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from apps.core.errors import ApplicationError, NotFound, PermissionDenied, RateLimited
 
 from apps.core.metrics import HTTP_LATENCY, HTTP_REQUESTS
 
@@ -28,3 +32,27 @@ class RequestMetricsMiddleware:
         HTTP_REQUESTS.labels(route=route, method=method, status=f"{response.status_code // 100}xx").inc()
         response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         return response
+
+
+class ApplicationErrorPageMiddleware:
+    """Pages: a domain error that escapes a view becomes the matching error page (the API
+    maps the same errors to JSON in apps/core/api_errors.py)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, ApplicationError):
+            return None
+        if isinstance(exception, NotFound):
+            raise Http404(exception.message) from exception
+        if isinstance(exception, PermissionDenied):
+            raise DjangoPermissionDenied(exception.message) from exception
+        if isinstance(exception, RateLimited):
+            response = render(request, "error.html", {"message": exception.message}, status=429)
+            response["Retry-After"] = str(exception.retry_after_seconds)
+            return response
+        return render(request, "error.html", {"message": exception.message}, status=exception.status)
