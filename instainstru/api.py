@@ -9,7 +9,6 @@ from apps.catalog.api import router as catalog_router
 from apps.core.api_errors import MethodRateThrottle, install_error_handlers
 
 
-
 class AppSessionTokenAuth(XSessionTokenAuth):
     """allauth's app-token check, described fully in the OpenAPI document."""
 

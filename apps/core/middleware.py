@@ -9,7 +9,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from apps.core.errors import ApplicationError, NotFound, PermissionDenied, RateLimited
-
 from apps.core.metrics import HTTP_LATENCY, HTTP_REQUESTS
 
 UNMATCHED_ROUTE = "<unmatched>"

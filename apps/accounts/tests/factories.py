@@ -1,10 +1,10 @@
 from __future__ import annotations
 
+from allauth.account.models import EmailAddress
 from factory.declarations import PostGenerationMethodCall, Sequence, SubFactory
 from factory.django import DjangoModelFactory
 from factory.faker import Faker
 from factory.helpers import post_generation
-from allauth.account.models import EmailAddress
 
 from apps.accounts.models import Learner, Role, User
 

@@ -10,12 +10,16 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalog")]
 
 def test_student_adds_lists_and_removes_learners_through_the_api(client, student) -> None:
     client.force_login(student)
-    created = client.post("/api/v1/me/learners", {"first_name": " Maya ", "age_group": "kids"}, content_type="application/json")
+    created = client.post(
+        "/api/v1/me/learners", {"first_name": " Maya ", "age_group": "kids"}, content_type="application/json"
+    )
     assert created.status_code == 201
     learner_id = created.json()["id"]
     assert created.json() == {"id": learner_id, "first_name": "Maya", "age_group": "kids"}
     assert client.get("/api/v1/me/learners").json() == [created.json()]
-    duplicate = client.post("/api/v1/me/learners", {"first_name": "Maya", "age_group": "teens"}, content_type="application/json")
+    duplicate = client.post(
+        "/api/v1/me/learners", {"first_name": "Maya", "age_group": "teens"}, content_type="application/json"
+    )
     assert duplicate.status_code == 422
     assert duplicate.json()["error"]["fields"] == {"first_name": ["You already have a learner with that name."]}
     assert client.delete(f"/api/v1/me/learners/{learner_id}").status_code == 204
@@ -23,7 +27,7 @@ def test_student_adds_lists_and_removes_learners_through_the_api(client, student
 
 
 def test_someone_elses_learner_is_not_found_and_untouched(client, student, other_student) -> None:
-    theirs = LearnerFactory(parent=other_student, first_name="Theo")
+    theirs = LearnerFactory.create(parent=other_student, first_name="Theo")
     client.force_login(student)
     assert client.delete(f"/api/v1/me/learners/{theirs.pk}").status_code == 404
     assert client.post(f"/account/settings/learners/{theirs.pk}/delete/").status_code == 404
@@ -33,7 +37,9 @@ def test_someone_elses_learner_is_not_found_and_untouched(client, student, other
 
 def test_instructors_cannot_add_learners(client, instructor) -> None:
     client.force_login(instructor)
-    response = client.post("/api/v1/me/learners", {"first_name": "Kid", "age_group": "kids"}, content_type="application/json")
+    response = client.post(
+        "/api/v1/me/learners", {"first_name": "Kid", "age_group": "kids"}, content_type="application/json"
+    )
     assert response.status_code == 403
     assert client.get("/account/settings/learners/").status_code == 404
     assert not Learner.objects.exists()

@@ -16,12 +16,12 @@ def test_readyz_reports_an_unreachable_broker(client, settings) -> None:
     settings.JOBS_MODE = "celery"
     from instainstru.celery import app
 
-    original = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    original = app.conf["broker_url"]
+    app.conf["broker_url"] = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     try:
         response = client.get("/readyz")
     finally:
-        app.conf.broker_url = original
+        app.conf["broker_url"] = original
     assert response.status_code == 503
     assert response.json()["checks"] == {"database": True, "cache": True, "broker": False}
 

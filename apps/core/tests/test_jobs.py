@@ -4,10 +4,9 @@ import os
 import subprocess
 import sys
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
-import pytest
 from celery import Celery
 from django.conf import settings
 from django.core.cache import cache
@@ -55,7 +54,7 @@ def test_beat_schedule_names_only_registered_tasks() -> None:
 
 def test_a_real_celery_worker_runs_a_task_through_redis(tmp_path) -> None:
     """Start `celery worker` against this worker's Redis database and send it a task."""
-    broker = settings.TEST_REDIS_URL
+    broker = settings.CACHES["default"]["LOCATION"]  # this xdist worker's own Redis database
     queue = f"test-{uuid.uuid4().hex}"
     env = {
         **os.environ,
@@ -65,7 +64,18 @@ def test_a_real_celery_worker_runs_a_task_through_redis(tmp_path) -> None:
         "CACHE_KEY_PREFIX": f"celery-test-{queue}",
     }
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "instainstru", "worker", "--pool=solo", "-Q", queue, "--loglevel=WARNING"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "instainstru",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--loglevel=WARNING",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -78,7 +88,7 @@ def test_a_real_celery_worker_runs_a_task_through_redis(tmp_path) -> None:
     finally:
         worker.terminate()
         output = worker.communicate(timeout=30)[0].decode(errors="replace")
-    assert timezone.datetime.fromisoformat(stamp) <= timezone.now(), output
+    assert datetime.fromisoformat(stamp) <= timezone.now(), output
     # The worker wrote the heartbeat into the shared Redis cache under its own prefix.
     from django.core.cache.backends.redis import RedisCache
 
