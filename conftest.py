@@ -37,6 +37,16 @@ def catalog(db: None) -> None:
 
 
 @pytest.fixture
+def gazetteer(db: None) -> None:
+    """NYC boroughs and neighborhoods from shared/data."""
+    from apps.search.gazetteer import gazetteer_load
+    from apps.search.models import Borough
+
+    if not Borough.objects.exists():
+        gazetteer_load(data_dir=Path(settings.SHARED_DATA_DIR))
+
+
+@pytest.fixture
 def student(db: None) -> User:
     return StudentFactory.create(email="student@example.com", first_name="Sam", last_name="Student")
 

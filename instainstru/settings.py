@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.catalog",
     "apps.accounts",
+    "apps.search",
+    "apps.instructors",
 ]
 
 MIDDLEWARE = [

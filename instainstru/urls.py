@@ -18,6 +18,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
     path("account/", include("apps.accounts.urls")),
+    path("teach/", include("apps.instructors.urls_onboarding")),
+    path("", include("apps.instructors.urls_public")),
     path("admin/", admin.site.urls),
 ]
 
