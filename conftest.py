@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -26,9 +27,7 @@ def _isolated_cache() -> Iterator[None]:
     cache.clear()
 
 
-@pytest.fixture
-def catalog(db: None) -> None:
-    """The real catalog from shared/data/catalog.json."""
+def _ensure_catalog() -> None:
     from apps.catalog.models import Category
     from apps.catalog.services import catalog_load
 
@@ -36,14 +35,33 @@ def catalog(db: None) -> None:
         catalog_load(path=Path(settings.SHARED_DATA_DIR) / "catalog.json")
 
 
-@pytest.fixture
-def gazetteer(db: None) -> None:
-    """NYC boroughs and neighborhoods from shared/data."""
+def _ensure_gazetteer() -> None:
     from apps.search.gazetteer import gazetteer_load
     from apps.search.models import Borough
 
     if not Borough.objects.exists():
         gazetteer_load(data_dir=Path(settings.SHARED_DATA_DIR))
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """Load the reference data once per test database; tests roll back around it."""
+    with django_db_blocker.unblock():
+        _ensure_catalog()
+        _ensure_gazetteer()
+
+
+@pytest.fixture
+def catalog(db: None) -> None:
+    """The real catalog from shared/data/catalog.json (reloaded after a transactional test
+    flushed the tables)."""
+    _ensure_catalog()
+
+
+@pytest.fixture
+def gazetteer(db: None) -> None:
+    """NYC boroughs and neighborhoods from shared/data."""
+    _ensure_gazetteer()
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from ninja.security import django_auth
 
 from apps.accounts.api import router as accounts_router
 from apps.catalog.api import router as catalog_router
+from apps.instructors.api import router as instructors_router
 from apps.core.api_errors import MethodRateThrottle, install_error_handlers
 
 
@@ -32,3 +33,4 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/", accounts_router)
 api.add_router("/catalog", catalog_router)
+api.add_router("/", instructors_router)

@@ -1,5 +1,5 @@
-"""Deterministic demo data for `manage.py seed_demo`. Later features add their own steps
-(profiles, availability, bookings, reviews) to DEMO_STEPS."""
+"""Deterministic demo data for `manage.py seed_demo`. Each feature contributes a step to
+DEMO_STEPS (users, instructor profiles, and later availability, bookings, reviews)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from django.db import transaction
 
 from apps.accounts.models import Learner, Role, User
 from apps.catalog.services import catalog_load
+from apps.instructors.demo import seed_instructor_profiles
+from apps.search.gazetteer import gazetteer_load
 
 DEMO_PASSWORD = "instainstru-demo"  # noqa: S105 - published demo credential, local data only
 DEMO_DOMAIN = "demo.instainstru.test"
@@ -134,12 +136,13 @@ def seed_users(ctx: DemoContext) -> None:
     )
 
 
-DEMO_STEPS: list[DemoStep] = [seed_users]
+DEMO_STEPS: list[DemoStep] = [seed_users, seed_instructor_profiles]
 
 
 def demo_seed(*, instructors: int, seed: int) -> DemoContext:
     """Create the demo data set. The same seed gives the same data."""
     catalog_load(path=settings.SHARED_DATA_DIR / "catalog.json")
+    gazetteer_load(data_dir=settings.SHARED_DATA_DIR)
     ctx = DemoContext(rng=random.Random(seed), instructor_count=instructors, password_hash=make_password(DEMO_PASSWORD))
     with transaction.atomic():
         for step in DEMO_STEPS:

@@ -48,13 +48,20 @@ def _matching_offerings(filters: InstructorFilters) -> QuerySet[Offering]:
     return offerings.filter(price)
 
 
-def _borough_clause(borough: str) -> Q:
+def _borough_clause(borough: str, fmt: str | None = None) -> Q:
     """Live in the borough: a studio there, or travel to it (whole borough or one of its
-    neighborhoods), or teaching online is not enough — the borough filter is about place."""
+    neighborhoods), or teaching online is not enough — the borough filter is about place.
+    With a format asked, only that format's place counts: a Brooklyn studio does not make
+    someone who travels only in Manhattan a "travel, Brooklyn" match."""
     travels = ServiceArea.objects.filter(profile=OuterRef("pk")).filter(
         Q(borough__slug=borough) | Q(neighborhood__borough__slug=borough)
     )
-    return Q(studio_neighborhood__borough__slug=borough) | Q(Exists(travels))
+    studio_there, travels_there = Q(studio_neighborhood__borough__slug=borough), Q(Exists(travels))
+    if fmt == Format.STUDIO:
+        return studio_there
+    if fmt == Format.TRAVEL:
+        return travels_there
+    return studio_there | travels_there
 
 
 def instructor_public_list(filters: InstructorFilters) -> QuerySet[InstructorProfile]:
@@ -63,31 +70,44 @@ def instructor_public_list(filters: InstructorFilters) -> QuerySet[InstructorPro
     matching = _matching_offerings(filters)
     profiles = InstructorProfile.objects.filter(status=ProfileStatus.LIVE, offerings__in=matching).distinct()
     if filters.borough:
-        profiles = profiles.filter(_borough_clause(filters.borough))
-    return profiles.select_related("user", "studio_neighborhood__borough").prefetch_related(
-        Prefetch(
-            "offerings",
-            queryset=matching.distinct().select_related("service").prefetch_related("age_groups"),
-            to_attr="matching_offerings",
-        ),
-        Prefetch("service_areas", queryset=ServiceArea.objects.select_related("neighborhood", "borough")),
-    ).order_by("-went_live_at", "pk")
-
-
-def instructor_public_get(slug: str) -> InstructorProfile | None:
+        profiles = profiles.filter(_borough_clause(filters.borough, filters.format))
     return (
-        InstructorProfile.objects.filter(slug=slug, status=ProfileStatus.LIVE)
+        profiles.select_related("user", "studio_neighborhood__borough")
+        .prefetch_related(
+            Prefetch(
+                "offerings",
+                queryset=matching.distinct().select_related("service").prefetch_related("age_groups"),
+                to_attr="matching_offerings",
+            ),
+            Prefetch("service_areas", queryset=ServiceArea.objects.select_related("neighborhood", "borough")),
+        )
+        .order_by("-went_live_at", "pk")
+    )
+
+
+def _public_detail_queryset() -> QuerySet[InstructorProfile]:
+    return (
+        InstructorProfile.objects.filter(status=ProfileStatus.LIVE)
         .select_related("user", "studio_neighborhood__borough")
         .prefetch_related(
             Prefetch(
                 "offerings",
-                queryset=Offering.objects.filter(is_active=True).select_related("service__category").prefetch_related("age_groups"),
+                queryset=Offering.objects.filter(is_active=True)
+                .select_related("service__category")
+                .prefetch_related("age_groups"),
                 to_attr="active_offerings",
             ),
             Prefetch("service_areas", queryset=ServiceArea.objects.select_related("neighborhood__borough", "borough")),
         )
-        .first()
     )
+
+
+def instructor_public_get(slug: str) -> InstructorProfile | None:
+    return _public_detail_queryset().filter(slug=slug).first()
+
+
+def instructor_public_get_by_id(instructor_id: int) -> InstructorProfile | None:
+    return _public_detail_queryset().filter(pk=instructor_id).first()
 
 
 def kids_service_list(category: str | None = None) -> QuerySet[Service]:

@@ -92,7 +92,11 @@ def instructor_profile_update(*, actor: User, changes: dict[str, Any]) -> Instru
             errors["studio_neighborhood"] = ["Choose a neighborhood from the list."]
         elif neighborhood != profile.studio_neighborhood:
             profile.studio_neighborhood = neighborhood
-            point = jittered_point(neighborhood.lat, neighborhood.lon, random.SystemRandom()) if neighborhood else (None, None)
+            point = (
+                jittered_point(neighborhood.lat, neighborhood.lon, random.SystemRandom())
+                if neighborhood
+                else (None, None)
+            )
             profile.public_lat, profile.public_lon = point
     try:
         profile.full_clean(exclude=["user", "slug"])
@@ -204,7 +208,10 @@ def offering_update(*, actor: User, offering_id: int, data: OfferingInput) -> Of
     offering = _own_offering(actor, offering_id)
     checked = _check_offering(data)
     if checked.service.pk != offering.service_id:
-        raise ValidationFailed("The subject of an offering cannot change.", fields={"service": ["Create a new offering for another subject."]})
+        raise ValidationFailed(
+            "The subject of an offering cannot change.",
+            fields={"service": ["Create a new offering for another subject."]},
+        )
     return _apply(offering, data, checked)
 
 
