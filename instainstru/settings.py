@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.forms",
+    "django.contrib.postgres",
     "django_htmx",
     "template_partials",
     "ninja",
@@ -51,6 +52,8 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.search",
     "apps.instructors",
+    "apps.availability",
+    "apps.bookings",
 ]
 
 MIDDLEWARE = [
