@@ -1,8 +1,6 @@
 """Instructor endpoints: public directory and profiles, and the instructor's own profile,
 offerings, service areas and onboarding."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from django.http import HttpRequest
@@ -57,7 +55,7 @@ class OfferingOut(Schema):
     is_active: bool
 
     @staticmethod
-    def from_model(offering: Offering) -> OfferingOut:
+    def from_model(offering: Offering) -> "OfferingOut":
         return OfferingOut(
             id=offering.pk,
             service=offering.service.slug,
@@ -111,7 +109,8 @@ def _areas(profile: InstructorProfile) -> list[AreaOut]:
             out.append(
                 AreaOut(kind="borough", slug=area.borough.slug, name=area.borough.name, borough=area.borough.name)
             )
-    return out
+    # Neighborhoods first, then whole boroughs, each alphabetical: a stable order for clients.
+    return sorted(out, key=lambda a: (a.kind != "neighborhood", a.borough, a.name))
 
 
 class InstructorSummaryOut(Schema):
@@ -126,7 +125,7 @@ class InstructorSummaryOut(Schema):
     offerings: list[OfferingOut]
 
     @staticmethod
-    def from_model(profile: InstructorProfile, offerings: list[Offering]) -> InstructorSummaryOut:
+    def from_model(profile: InstructorProfile, offerings: list[Offering]) -> "InstructorSummaryOut":
         return InstructorSummaryOut(
             id=profile.pk,
             slug=profile.slug,
