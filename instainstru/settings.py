@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "apps.instructors",
     "apps.availability",
     "apps.bookings",
+    "apps.payments",
 ]
 
 MIDDLEWARE = [
