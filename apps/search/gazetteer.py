@@ -41,7 +41,12 @@ def gazetteer_load(*, data_dir: Path) -> GazetteerLoadResult:
         for row in csv.DictReader(handle):
             borough, _ = Borough.objects.update_or_create(
                 slug=slugify(row["name"]),
-                defaults={"name": row["name"], "lat": float(row["lat"]), "lon": float(row["lon"]), "aliases": _aliases(row["aliases"])},
+                defaults={
+                    "name": row["name"],
+                    "lat": float(row["lat"]),
+                    "lon": float(row["lon"]),
+                    "aliases": _aliases(row["aliases"]),
+                },
             )
             boroughs[borough.name] = borough
     count = 0
