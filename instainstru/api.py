@@ -6,8 +6,8 @@ from ninja.security import django_auth
 
 from apps.accounts.api import router as accounts_router
 from apps.catalog.api import router as catalog_router
-from apps.instructors.api import router as instructors_router
 from apps.core.api_errors import MethodRateThrottle, install_error_handlers
+from apps.instructors.api import router as instructors_router
 
 
 class AppSessionTokenAuth(XSessionTokenAuth):

@@ -52,7 +52,9 @@ class Booking(TimeStampedModel):
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="booking_ends_after_start"),
             models.CheckConstraint(condition=Q(blocked_until__gte=F("ends_at")), name="booking_blocked_covers_lesson"),
             models.CheckConstraint(condition=Q(status__in=BookingStatus.values), name="booking_status_valid"),
-            models.CheckConstraint(condition=Q(payment_status__in=PaymentStatus.values), name="booking_payment_status_valid"),
+            models.CheckConstraint(
+                condition=Q(payment_status__in=PaymentStatus.values), name="booking_payment_status_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -72,7 +74,9 @@ class BookingEvent(models.Model):
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     kind = models.CharField(max_length=40)
     from_status = models.CharField(max_length=30, blank=True)
     to_status = models.CharField(max_length=30, blank=True)

@@ -21,12 +21,20 @@ class PlatformConfig(models.Model):
     max_rate_cents = models.PositiveIntegerField(default=100_000, help_text="Hourly ceiling, every format.")
     default_buffer_minutes = models.PositiveSmallIntegerField(default=15)
     default_travel_buffer_minutes = models.PositiveSmallIntegerField(default=60)
-    rating_visible_min_reviews = models.PositiveSmallIntegerField(default=3, help_text='Below this, profiles say "New".')
-    booking_fee_bps = models.PositiveIntegerField(default=1200, help_text="Student booking fee, basis points of the lesson price.")
+    rating_visible_min_reviews = models.PositiveSmallIntegerField(
+        default=3, help_text='Below this, profiles say "New".'
+    )
+    booking_fee_bps = models.PositiveIntegerField(
+        default=1200, help_text="Student booking fee, basis points of the lesson price."
+    )
     commission_base_bps = models.PositiveIntegerField(default=1500, help_text="Commission below the first tier.")
-    commission_tier1_lessons = models.PositiveSmallIntegerField(default=5, help_text="Completed lessons (30 days) for tier 1.")
+    commission_tier1_lessons = models.PositiveSmallIntegerField(
+        default=5, help_text="Completed lessons (30 days) for tier 1."
+    )
     commission_tier1_bps = models.PositiveIntegerField(default=1200)
-    commission_tier2_lessons = models.PositiveSmallIntegerField(default=11, help_text="Completed lessons (30 days) for tier 2.")
+    commission_tier2_lessons = models.PositiveSmallIntegerField(
+        default=11, help_text="Completed lessons (30 days) for tier 2."
+    )
     commission_tier2_bps = models.PositiveIntegerField(default=1000)
     commission_founding_bps = models.PositiveIntegerField(default=800)
 

@@ -13,7 +13,11 @@ BIO_MIN, BIO_MAX = 10, 1000
 OFFERING_DESCRIPTION_MAX = 500
 # The absolute ceiling the database enforces; PlatformConfig may set a lower one.
 MAX_RATE_CENTS = 100_000
-RATE_FIELDS = {Format.ONLINE: "rate_online_cents", Format.STUDIO: "rate_studio_cents", Format.TRAVEL: "rate_travel_cents"}
+RATE_FIELDS = {
+    Format.ONLINE: "rate_online_cents",
+    Format.STUDIO: "rate_studio_cents",
+    Format.TRAVEL: "rate_travel_cents",
+}
 
 
 class InstructorProfile(TimeStampedModel):
@@ -90,7 +94,8 @@ class Offering(TimeStampedModel):
             ),
             *[
                 models.CheckConstraint(
-                    condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gt": 0, f"{field}__lte": MAX_RATE_CENTS}),
+                    condition=Q(**{f"{field}__isnull": True})
+                    | Q(**{f"{field}__gt": 0, f"{field}__lte": MAX_RATE_CENTS}),
                     name=f"offering_{field}_in_bounds",
                 )
                 for field in RATE_FIELDS.values()
@@ -117,7 +122,9 @@ class ServiceArea(models.Model):
     """Where a travelling instructor goes: one neighborhood, or a whole borough."""
 
     profile = models.ForeignKey(InstructorProfile, on_delete=models.CASCADE, related_name="service_areas")
-    neighborhood = models.ForeignKey("search.Neighborhood", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    neighborhood = models.ForeignKey(
+        "search.Neighborhood", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     borough = models.ForeignKey("search.Borough", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
 
     class Meta:

@@ -62,7 +62,9 @@ def onboarding_status(profile: InstructorProfile) -> OnboardingStatus:
             bool(identity and background),
             "identity and background check confirmed"
             if identity and background
-            else ("get your background check approved" if identity else "verify your identity and pass a background check"),
+            else (
+                "get your background check approved" if identity else "verify your identity and pass a background check"
+            ),
         ),
         Step(
             "payouts",

@@ -36,7 +36,11 @@ def test_instructor_manages_profile_offerings_and_areas(client, instructor) -> N
 
     patched = client.patch(
         "/api/v1/instructors/me",
-        {"bio": "Patient piano teacher in Brooklyn.", "studio_neighborhood": "park-slope", "studio_address": "12 Hidden St"},
+        {
+            "bio": "Patient piano teacher in Brooklyn.",
+            "studio_neighborhood": "park-slope",
+            "studio_address": "12 Hidden St",
+        },
         content_type="application/json",
     )
     assert patched.status_code == 200
@@ -111,7 +115,9 @@ def test_anonymous_gets_401_for_own_endpoints(client) -> None:
 def test_other_instructors_offering_is_404(client, instructor, other_instructor) -> None:
     theirs = _live_with("piano")
     client.force_login(instructor)
-    response = client.put(f"/api/v1/instructors/me/offerings/{theirs.offerings.get().pk}", PIANO, content_type="application/json")
+    response = client.put(
+        f"/api/v1/instructors/me/offerings/{theirs.offerings.get().pk}", PIANO, content_type="application/json"
+    )
     assert response.status_code == 404
     assert client.delete(f"/api/v1/instructors/me/offerings/{theirs.offerings.get().pk}").status_code == 404
     assert theirs.offerings.get().rate_studio_cents == 9000

@@ -45,7 +45,11 @@ def piano(**overrides) -> OfferingInput:
 
 def test_profile_is_created_for_instructors_only(instructor, student) -> None:
     profile = instructor_profile_ensure(actor=instructor)
-    assert (profile.slug, profile.display_name, profile.status) == ("ines-i", "Ines Instructor", ProfileStatus.ONBOARDING)
+    assert (profile.slug, profile.display_name, profile.status) == (
+        "ines-i",
+        "Ines Instructor",
+        ProfileStatus.ONBOARDING,
+    )
     assert instructor_profile_ensure(actor=instructor).pk == profile.pk
     with pytest.raises(PermissionDenied):
         instructor_profile_ensure(actor=student)
@@ -93,7 +97,10 @@ def test_unknown_formats_are_named(instructor) -> None:
     with pytest.raises(ValidationFailed) as caught:
         offering_create(actor=instructor, data=piano(rates={"carpool": 9000}))
     assert caught.value.fields == {
-        "rates": ["Unknown format(s): carpool. Use online, studio or travel.", "Set an hourly rate for at least one format."]
+        "rates": [
+            "Unknown format(s): carpool. Use online, studio or travel.",
+            "Set an hourly rate for at least one format.",
+        ]
     }
 
 
@@ -155,7 +162,11 @@ def test_profile_update_validates_everything_and_jitters_the_public_point(instru
 
     profile = instructor_profile_update(
         actor=instructor,
-        changes={"bio": "I teach piano to curious people.", "studio_neighborhood": "park-slope", "studio_address": "1 Secret Pl"},
+        changes={
+            "bio": "I teach piano to curious people.",
+            "studio_neighborhood": "park-slope",
+            "studio_address": "1 Secret Pl",
+        },
     )
     park_slope = Neighborhood.objects.get(slug="park-slope")
     assert profile.public_lat is not None and profile.public_lon is not None
