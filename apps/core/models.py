@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import models
 
@@ -62,3 +63,22 @@ def platform_config() -> PlatformConfig:
         config, _ = PlatformConfig.objects.get_or_create(pk=1)
         cache.set(PLATFORM_CONFIG_CACHE_KEY, config, 300)
     return config
+
+
+class IdempotencyKey(models.Model):
+    """A client's Idempotency-Key with the response it got, replayed on retry for 24 h."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    scope = models.CharField(max_length=100, help_text="The operation the key was used for.")
+    request_hash = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key}"
