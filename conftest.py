@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 
 from apps.accounts.models import User
 from apps.accounts.tests.factories import InstructorUserFactory, StaffFactory, StudentFactory
@@ -20,11 +19,11 @@ pytest_plugins = ["tests.browser"]
 
 
 @pytest.fixture(autouse=True)
-def _isolated_cache() -> Iterator[None]:
-    """Rate limits and cached values never leak from one test into the next."""
-    cache.clear()
-    yield
-    cache.clear()
+def _isolated_cache(settings: Any) -> None:
+    """Each test gets its own cache namespace (a fresh key prefix, for every thread, the live
+    server's included), so rate limits and cached values never leak between tests or runs."""
+    prefix = f"t{uuid.uuid4().hex}"
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": prefix}}
 
 
 def _ensure_catalog() -> None:

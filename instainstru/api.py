@@ -5,9 +5,11 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from apps.accounts.api import router as accounts_router
+from apps.availability.api import router as availability_router
 from apps.catalog.api import router as catalog_router
 from apps.core.api_errors import MethodRateThrottle, install_error_handlers
 from apps.instructors.api import router as instructors_router
+from apps.payments.api import router as payments_router
 
 
 class AppSessionTokenAuth(XSessionTokenAuth):
@@ -34,3 +36,5 @@ install_error_handlers(api)
 api.add_router("/", accounts_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/", instructors_router)
+api.add_router("/", availability_router)
+api.add_router("/", payments_router)

@@ -4,9 +4,15 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.responses import Status
 
-from apps.accounts.models import Learner, User
-from apps.accounts.selectors import learner_list
-from apps.accounts.services import learner_create, learner_delete, user_profile_update
+from apps.accounts.models import Address, Learner, User
+from apps.accounts.selectors import address_list, learner_list
+from apps.accounts.services import (
+    address_create,
+    address_delete,
+    learner_create,
+    learner_delete,
+    user_profile_update,
+)
 from apps.core.api_errors import error_responses
 
 router = Router(tags=["accounts"])
@@ -78,4 +84,52 @@ def learner_add(request: HttpRequest, payload: LearnerIn) -> Status[Learner]:
 )
 def learner_remove(request: HttpRequest, learner_id: int) -> Status[None]:
     learner_delete(actor=_user(request), learner_id=learner_id)
+    return Status(204, None)
+
+
+class AddressIn(Schema):
+    label: str = "Home"
+    street: str
+    neighborhood: str
+
+
+class AddressOut(Schema):
+    id: int
+    label: str
+    street: str
+    neighborhood: str
+    neighborhood_name: str
+    borough: str
+
+    @staticmethod
+    def from_model(address: Address) -> AddressOut:
+        place = address.neighborhood
+        return AddressOut(
+            id=address.pk,
+            label=address.label,
+            street=address.street,
+            neighborhood=place.slug,
+            neighborhood_name=place.name,
+            borough=place.borough.name,
+        )
+
+
+@router.get("/me/addresses", response={200: list[AddressOut], **error_responses(401)}, summary="My lesson addresses")
+def addresses(request: HttpRequest) -> list[AddressOut]:
+    return [AddressOut.from_model(a) for a in address_list(user=_user(request))]
+
+
+@router.post("/me/addresses", response={201: AddressOut, **error_responses(401, 403)}, summary="Save an address")
+def address_add(request: HttpRequest, payload: AddressIn) -> Status[AddressOut]:
+    address = address_create(
+        actor=_user(request), label=payload.label, street=payload.street, neighborhood=payload.neighborhood
+    )
+    return Status(201, AddressOut.from_model(address))
+
+
+@router.delete(
+    "/me/addresses/{address_id}", response={204: None, **error_responses(401, 404)}, summary="Remove an address"
+)
+def address_remove(request: HttpRequest, address_id: int) -> Status[None]:
+    address_delete(actor=_user(request), address_id=address_id)
     return Status(204, None)

@@ -113,3 +113,21 @@ class Learner(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.first_name
+
+
+class Address(TimeStampedModel):
+    """A student's place for lessons at home. The neighborhood (from the gazetteer) is what
+    travel coverage is checked against; the street address is shared only with the
+    instructor of a booked travel lesson."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="addresses")
+    label = models.CharField(max_length=40, default="Home")
+    street = models.CharField(max_length=200)
+    neighborhood = models.ForeignKey("search.Neighborhood", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["label", "id"]
+        verbose_name_plural = "addresses"
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.street}"

@@ -6,9 +6,10 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 
-from apps.accounts.models import Learner, User
+from apps.accounts.models import Address, Learner, User
 from apps.catalog.models import AgeGroup
 from apps.core.errors import NotFound, PermissionDenied, ValidationFailed
+from apps.search.models import Neighborhood
 
 PROFILE_FIELDS = ("first_name", "last_name", "phone", "timezone", "zip_code")
 
@@ -35,13 +36,13 @@ def user_profile_update(*, actor: User, changes: dict[str, str]) -> User:
     return actor
 
 
-def _require_student(actor: User) -> None:
+def _require_student_for(what: str, actor: User) -> None:
     if not actor.is_student:
-        raise PermissionDenied("Only student accounts can add learners.")
+        raise PermissionDenied(f"Only student accounts can {what}.")
 
 
 def learner_create(*, actor: User, first_name: str, age_group: str) -> Learner:
-    _require_student(actor)
+    _require_student_for("add learners", actor)
     first_name = first_name.strip()
     errors: dict[str, list[str]] = {}
     if not first_name:
@@ -68,3 +69,27 @@ def learner_delete(*, actor: User, learner_id: int) -> None:
     deleted, _ = Learner.objects.filter(pk=learner_id, parent=actor).delete()
     if not deleted:
         raise NotFound("Learner not found.")
+
+
+def address_create(*, actor: User, label: str, street: str, neighborhood: str) -> Address:
+    _require_student_for("save addresses", actor)
+    errors: dict[str, list[str]] = {}
+    label, street = label.strip() or "Home", street.strip()
+    if not street:
+        errors["street"] = ["Enter the street address."]
+    elif len(street) > 200:
+        errors["street"] = ["Use at most 200 characters."]
+    if len(label) > 40:
+        errors["label"] = ["Use at most 40 characters."]
+    place = Neighborhood.objects.filter(slug=neighborhood).first()
+    if place is None:
+        errors["neighborhood"] = ["Choose your neighborhood from the list."]
+    if errors or place is None:
+        raise ValidationFailed("Some fields are missing or invalid.", fields=errors)
+    return Address.objects.create(user=actor, label=label, street=street, neighborhood=place)
+
+
+def address_delete(*, actor: User, address_id: int) -> None:
+    deleted, _ = Address.objects.filter(pk=address_id, user=actor).delete()
+    if not deleted:
+        raise NotFound("Address not found.")

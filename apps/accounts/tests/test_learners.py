@@ -77,3 +77,34 @@ def test_profile_page_saves(client, student) -> None:
     assert response.status_code == 302
     student.refresh_from_db()
     assert (student.timezone, student.zip_code) == ("America/Chicago", "10001")
+
+
+@pytest.mark.usefixtures("gazetteer")
+def test_addresses_api(client, student, other_student, instructor) -> None:
+    client.force_login(student)
+    created = client.post(
+        "/api/v1/me/addresses",
+        {"label": "Home", "street": "123 5th Ave, Apt 2", "neighborhood": "park-slope"},
+        content_type="application/json",
+    )
+    assert created.status_code == 201
+    address_id = created.json()["id"]
+    assert created.json() == {
+        "id": address_id, "label": "Home", "street": "123 5th Ave, Apt 2", "neighborhood": "park-slope",
+        "neighborhood_name": "Park Slope", "borough": "Brooklyn",
+    }  # fmt: skip
+    bad = client.post(
+        "/api/v1/me/addresses", {"street": " ", "neighborhood": "atlantis"}, content_type="application/json"
+    )
+    assert bad.status_code == 422
+    assert set(bad.json()["error"]["fields"]) == {"street", "neighborhood"}
+    client.force_login(other_student)
+    assert client.delete(f"/api/v1/me/addresses/{address_id}").status_code == 404
+    client.force_login(instructor)
+    forbidden = client.post(
+        "/api/v1/me/addresses", {"street": "1 Main St", "neighborhood": "park-slope"}, content_type="application/json"
+    )
+    assert forbidden.status_code == 403
+    client.force_login(student)
+    assert [a["id"] for a in client.get("/api/v1/me/addresses").json()] == [address_id]
+    assert client.delete(f"/api/v1/me/addresses/{address_id}").status_code == 204

@@ -1,0 +1,62 @@
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+from ninja.responses import Status
+
+from apps.accounts.models import User
+from apps.core.api_errors import error_responses
+from apps.payments.models import PaymentMethod
+from apps.payments.selectors import payment_method_list
+from apps.payments.services import payment_method_add, payment_method_delete, payment_method_set_default
+
+router = Router(tags=["payments"])
+
+
+class CardIn(Schema):
+    card_number: str = Field(
+        description="With the built-in local gateway: one of its test card numbers (e.g. 4242 4242 4242 4242)."
+    )
+
+
+class CardOut(Schema):
+    id: int
+    brand: str
+    last4: str
+    exp_month: int
+    exp_year: int
+    is_default: bool
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.auth  # type: ignore[attr-defined]
+    assert isinstance(user, User)
+    return user
+
+
+@router.get("/me/payment-methods", response={200: list[CardOut], **error_responses(401)}, summary="My saved cards")
+def cards(request: HttpRequest) -> list[PaymentMethod]:
+    return list(payment_method_list(user=_user(request)))
+
+
+@router.post("/me/payment-methods", response={201: CardOut, **error_responses(401, 403)}, summary="Save a card")
+def card_add(request: HttpRequest, payload: CardIn) -> Status[PaymentMethod]:
+    key = request.headers.get("Idempotency-Key")
+    return Status(201, payment_method_add(actor=_user(request), card_token=payload.card_number, request_key=key))
+
+
+@router.post(
+    "/me/payment-methods/{payment_method_id}/default",
+    response={200: CardOut, **error_responses(401, 404)},
+    summary="Make a card the default",
+)
+def card_default(request: HttpRequest, payment_method_id: int) -> PaymentMethod:
+    return payment_method_set_default(actor=_user(request), payment_method_id=payment_method_id)
+
+
+@router.delete(
+    "/me/payment-methods/{payment_method_id}",
+    response={204: None, **error_responses(401, 404)},
+    summary="Remove a card",
+)
+def card_remove(request: HttpRequest, payment_method_id: int) -> Status[None]:
+    payment_method_delete(actor=_user(request), payment_method_id=payment_method_id)
+    return Status(204, None)
