@@ -6,6 +6,7 @@ from ninja.security import django_auth
 
 from apps.accounts.api import router as accounts_router
 from apps.availability.api import router as availability_router
+from apps.bookings.api import router as bookings_router
 from apps.catalog.api import router as catalog_router
 from apps.core.api_errors import MethodRateThrottle, install_error_handlers
 from apps.instructors.api import router as instructors_router
@@ -38,3 +39,4 @@ api.add_router("/catalog", catalog_router)
 api.add_router("/", instructors_router)
 api.add_router("/", availability_router)
 api.add_router("/", payments_router)
+api.add_router("/", bookings_router)

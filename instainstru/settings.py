@@ -279,6 +279,7 @@ LOGGING = {
 API_RATE_LIMITS = {
     "reads": env_str("API_RATE_READS", "120/m"),
     "writes": env_str("API_RATE_WRITES", "30/m"),
+    "money": env_str("API_RATE_MONEY", "5/m"),
 }
 CSRF_FAILURE_VIEW = "apps.core.views.csrf_failure"
 FORM_RENDERER = "apps.core.forms.SiteFormRenderer"

@@ -41,6 +41,12 @@ class Booking(TimeStampedModel):
     commission_bps = models.PositiveIntegerField(default=0)
     instructor_net_cents = models.PositiveIntegerField(default=0)
     booked_at = models.DateTimeField()
+    payment_method = models.ForeignKey(
+        "payments.PaymentMethod", null=True, blank=True, on_delete=models.SET_NULL, related_name="bookings"
+    )
+    payment_intent_id = models.CharField(max_length=100, blank=True)
+    authorized_at = models.DateTimeField(null=True, blank=True)
+    authorization_expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["starts_at"]

@@ -1,11 +1,14 @@
-"""Reads for bookings used by other features (availability, slots)."""
+"""Reads for bookings. A booking is visible to its student and its instructor only; anyone
+else gets "not found" (never "forbidden"), so ids don't leak."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from apps.accounts.models import User
 from apps.bookings.models import Booking
 from apps.bookings.states import ACTIVE_STATUSES
 
@@ -15,3 +18,28 @@ def booking_active_list(*, instructor_id: int, start: datetime, end: datetime) -
     return Booking.objects.filter(
         instructor_id=instructor_id, status__in=ACTIVE_STATUSES, starts_at__lt=end, ends_at__gt=start
     ).order_by("starts_at")
+
+
+def _participant(user: User) -> Q:
+    return Q(student=user) | Q(instructor__user=user)
+
+
+def booking_list(*, user: User, upcoming: bool | None, now: datetime) -> QuerySet[Booking]:
+    """The user's bookings as student or instructor: upcoming soonest first, past latest first."""
+    bookings = Booking.objects.filter(_participant(user)).select_related(
+        "instructor", "student", "learner", "offering__service"
+    )
+    if upcoming is True:
+        return bookings.filter(ends_at__gt=now).order_by("starts_at")
+    if upcoming is False:
+        return bookings.filter(ends_at__lte=now).order_by("-starts_at")
+    return bookings.order_by("-starts_at")
+
+
+def booking_get(*, user: User, public_id: uuid.UUID) -> Booking | None:
+    return (
+        Booking.objects.filter(_participant(user), public_id=public_id)
+        .select_related("instructor", "student", "learner", "payment_method", "offering__service")
+        .prefetch_related("events__actor")
+        .first()
+    )

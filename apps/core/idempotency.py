@@ -77,7 +77,7 @@ def idempotency_run(
         status, payload = operation()
     except ApplicationError as exc:
         # A refused request is a result too: a retry must not slip through a second time.
-        error_body = {"error": {"code": exc.code, "message": exc.message, "fields": exc.fields}}
+        error_body = {"error": {**exc.extra, "code": exc.code, "message": exc.message, "fields": exc.fields}}
         IdempotencyKey.objects.filter(pk=claim.pk).update(response_status=exc.status, response_body=error_body)
         raise
     except BaseException:

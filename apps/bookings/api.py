@@ -1,0 +1,212 @@
+"""Booking endpoints: price preview, create (idempotent), list, detail with its timeline,
+and changing the card."""
+
+import datetime as dt
+import uuid
+from typing import Any, Literal
+
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from ninja import Field, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+from ninja.throttling import BaseThrottle
+
+from apps.accounts.models import User
+from apps.bookings.models import Booking
+from apps.bookings.presentation import payment_sentence
+from apps.bookings.selectors import booking_get, booking_list
+from apps.bookings.services import BookingRequest, booking_create, booking_payment_method_change, booking_request_check
+from apps.core.api_errors import MethodRateThrottle, error_responses
+from apps.core.errors import NotFound
+from apps.core.idempotency import idempotency_run
+from apps.payments.pricing import PriceBreakdown
+
+router = Router(tags=["bookings"])
+MONEY_THROTTLES: list[BaseThrottle] = [
+    MethodRateThrottle(scope="reads", reads=True),
+    MethodRateThrottle(scope="writes", reads=False),
+    MethodRateThrottle(scope="money", reads=False),
+]
+
+
+class BookingIn(Schema):
+    instructor: str = Field(description="The instructor's slug.")
+    service: str
+    format: Literal["online", "studio", "travel"]
+    duration_minutes: int = Field(ge=15, le=240)
+    starts_at: dt.datetime = Field(description="An open start instant from the slots endpoint (ISO 8601 with offset).")
+    learner_id: int | None = None
+    address_id: int | None = Field(None, description="Required for travel lessons.")
+    payment_method_id: int | None = Field(None, description="Required to book; optional for the price preview.")
+
+    def to_request(self) -> BookingRequest:
+        return BookingRequest(
+            instructor=self.instructor, service=self.service, format=self.format,
+            duration_minutes=self.duration_minutes, starts_at=self.starts_at.astimezone(dt.UTC),
+            learner_id=self.learner_id, address_id=self.address_id, payment_method_id=self.payment_method_id,
+        )  # fmt: skip
+
+
+class PriceOut(Schema):
+    hourly_rate_cents: int
+    duration_minutes: int
+    lesson_price_cents: int
+    booking_fee_cents: int
+    credits_applied_cents: int
+    total_cents: int
+
+    @staticmethod
+    def of(price: PriceBreakdown) -> "PriceOut":
+        return PriceOut(
+            hourly_rate_cents=price.hourly_rate_cents, duration_minutes=price.duration_minutes,
+            lesson_price_cents=price.lesson_price_cents, booking_fee_cents=price.booking_fee_cents,
+            credits_applied_cents=price.credits_applied_cents, total_cents=price.total_cents,
+        )  # fmt: skip
+
+
+class PreviewOut(Schema):
+    price: PriceOut
+    location: str
+    payment_note: str
+
+
+class EventOut(Schema):
+    at: dt.datetime
+    actor: str | None
+    kind: str
+    from_status: str
+    to_status: str
+    reason: str
+    amount_cents: int | None
+
+
+class BookingOut(Schema):
+    id: uuid.UUID
+    instructor: str
+    instructor_name: str
+    student_name: str
+    learner: str | None
+    service_name: str
+    format: str
+    duration_minutes: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    student_timezone: str
+    instructor_timezone: str
+    location: str
+    status: str
+    payment_status: str
+    payment_note: str
+    lesson_price_cents: int
+    booking_fee_cents: int
+    credits_applied_cents: int
+    total_cents: int
+    instructor_net_cents: int | None = Field(None, description="Only shown to the instructor.")
+
+
+class BookingDetailOut(BookingOut):
+    events: list[EventOut]
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.auth  # type: ignore[attr-defined]
+    assert isinstance(user, User)
+    return user
+
+
+def _out(booking: Booking, viewer: User, now: dt.datetime) -> dict[str, Any]:
+    is_instructor = booking.instructor.user_id == viewer.pk
+    return BookingOut(
+        id=booking.public_id, instructor=booking.instructor.slug, instructor_name=booking.instructor.display_name,
+        student_name=booking.student.display_name, learner=booking.learner.first_name if booking.learner else None,
+        service_name=booking.service_name, format=booking.format, duration_minutes=booking.duration_minutes,
+        starts_at=booking.starts_at, ends_at=booking.ends_at, student_timezone=booking.student_timezone,
+        instructor_timezone=booking.instructor_timezone, location=booking.location_text, status=booking.status,
+        payment_status=booking.payment_status, payment_note=payment_sentence(booking, now=now),
+        lesson_price_cents=booking.lesson_price_cents, booking_fee_cents=booking.booking_fee_cents,
+        credits_applied_cents=booking.credits_applied_cents, total_cents=booking.total_cents,
+        instructor_net_cents=booking.instructor_net_cents if is_instructor else None,
+    ).model_dump(mode="json")  # fmt: skip
+
+
+@router.post(
+    "/bookings/preview", response={200: PreviewOut, **error_responses(401, 403, 404)}, summary="Price a lesson"
+)
+def preview(request: HttpRequest, payload: BookingIn) -> PreviewOut:
+    now = timezone.now()
+    checked = booking_request_check(actor=_user(request), request=payload.to_request(), now=now)
+    return PreviewOut(
+        price=PriceOut.of(checked.price),
+        location=checked.location_text,
+        payment_note=payment_sentence(None, now=now, starts_at=payload.starts_at),
+    )
+
+
+@router.post(
+    "/bookings",
+    response={201: BookingOut, **error_responses(401, 403, 404, 409, 429)},
+    throttle=MONEY_THROTTLES,
+    summary="Book a lesson",
+    description="Send an `Idempotency-Key` header: a retry with the same key returns the first result.",
+)
+def create(request: HttpRequest, payload: BookingIn) -> JsonResponse:
+    user, now = _user(request), timezone.now()
+
+    def operation() -> tuple[int, dict[str, Any]]:
+        return 201, _out(booking_create(actor=user, request=payload.to_request(), now=now), user, now)
+
+    stored = idempotency_run(
+        user=user, key=request.headers.get("Idempotency-Key"), scope="booking_create",
+        body=payload.model_dump(mode="json"), now=now, operation=operation,
+    )  # fmt: skip
+    response = JsonResponse(stored.body, status=stored.status)
+    if stored.replayed:
+        response["Idempotent-Replayed"] = "true"
+    return response
+
+
+@router.get("/bookings", response={200: list[BookingOut], **error_responses(401)}, summary="My bookings")
+@paginate(PageNumberPagination, page_size=20, max_page_size=100)
+def bookings(request: HttpRequest, when: Literal["upcoming", "past", "all"] = "upcoming") -> list[dict[str, Any]]:
+    user, now = _user(request), timezone.now()
+    upcoming = {"upcoming": True, "past": False, "all": None}[when]
+    return [_out(b, user, now) for b in booking_list(user=user, upcoming=upcoming, now=now)]
+
+
+@router.get(
+    "/bookings/{booking_id}", response={200: BookingDetailOut, **error_responses(401, 404)}, summary="A booking"
+)
+def detail(request: HttpRequest, booking_id: uuid.UUID) -> dict[str, Any]:
+    user, now = _user(request), timezone.now()
+    booking = booking_get(user=user, public_id=booking_id)
+    if booking is None:
+        raise NotFound("Booking not found.")
+    events = [
+        EventOut(
+            at=e.at, actor=e.actor.display_name if e.actor else None, kind=e.kind, from_status=e.from_status,
+            to_status=e.to_status, reason=e.reason, amount_cents=e.amount_cents,
+        ).model_dump(mode="json")
+        for e in booking.events.all()
+    ]  # fmt: skip
+    return {**_out(booking, user, now), "events": events}
+
+
+class CardChangeIn(Schema):
+    payment_method_id: int
+
+
+@router.post(
+    "/bookings/{booking_id}/payment-method",
+    response={200: BookingOut, **error_responses(401, 404, 409, 429)},
+    throttle=MONEY_THROTTLES,
+    summary="Pay with another card",
+)
+def change_card(request: HttpRequest, booking_id: uuid.UUID, payload: CardChangeIn) -> dict[str, Any]:
+    user, now = _user(request), timezone.now()
+    booking = booking_get(user=user, public_id=booking_id)
+    if booking is None or booking.student_id != user.pk:
+        raise NotFound("Booking not found.")
+    changed = booking_payment_method_change(
+        actor=user, booking_id=booking.pk, payment_method_id=payload.payment_method_id, now=now
+    )
+    return _out(booking_get(user=user, public_id=changed.public_id) or changed, user, now)

@@ -1,0 +1,279 @@
+"""Booking a lesson. The database makes double booking impossible; this service makes the
+rules visible: validate everything, price it, re-check the slot under the instructor's row
+lock, insert, then (outside any lock) authorize the card when the lesson is < 24 h away."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+
+from apps.accounts.models import Address, Learner, User
+from apps.availability.selectors_public import SlotChoice, open_slot_list, slot_choice_resolve, slot_instructor_get
+from apps.bookings.models import Booking
+from apps.bookings.states import BookingStatus, PaymentStatus
+from apps.bookings.transitions import booking_event_add, booking_status_change, payment_status_change
+from apps.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from apps.core.models import platform_config
+from apps.instructors.models import InstructorProfile
+from apps.instructors.selectors import instructor_travels_to
+from apps.instructors.states import Format
+from apps.payments.gateway import get_gateway
+from apps.payments.models import PaymentMethod
+from apps.payments.pricing import (
+    CommissionOverride,
+    CommissionRules,
+    PriceBreakdown,
+    commission_bps,
+    price_breakdown,
+)
+
+AUTHORIZE_AT_ONCE_WITHIN = timedelta(hours=24)
+MAX_UNPAID_PENDING = 3
+ALTERNATIVES = 3
+
+
+class SlotUnavailable(Conflict):
+    code = "slot_unavailable"
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    instructor: str  # slug
+    service: str
+    format: str
+    duration_minutes: int
+    starts_at: datetime
+    learner_id: int | None = None
+    address_id: int | None = None
+    payment_method_id: int | None = None
+
+
+@dataclass(frozen=True)
+class CheckedRequest:
+    profile: InstructorProfile
+    choice: SlotChoice
+    learner: Learner | None
+    location_text: str
+    payment_method: PaymentMethod | None
+    price: PriceBreakdown
+
+
+def _completed_last_30_days(profile: InstructorProfile, now: datetime) -> int:
+    return Booking.objects.filter(
+        instructor=profile, status=BookingStatus.COMPLETED, ends_at__gte=now - timedelta(days=30), ends_at__lte=now
+    ).count()
+
+
+def booking_price(*, profile: InstructorProfile, choice: SlotChoice, now: datetime) -> PriceBreakdown:
+    config = platform_config()
+    rules = CommissionRules(
+        base_bps=config.commission_base_bps, tier1_lessons=config.commission_tier1_lessons,
+        tier1_bps=config.commission_tier1_bps, tier2_lessons=config.commission_tier2_lessons,
+        tier2_bps=config.commission_tier2_bps, founding_bps=config.commission_founding_bps,
+    )  # fmt: skip
+    override = None
+    if profile.commission_override_bps is not None:
+        override = CommissionOverride(profile.commission_override_bps, profile.commission_override_expires_at)
+    rate_bps = commission_bps(
+        completed_lessons_30d=_completed_last_30_days(profile, now), is_founding=profile.is_founding,
+        rules=rules, override=override, now=now,
+    )  # fmt: skip
+    hourly = choice.offering.rate_for(choice.format)
+    assert hourly is not None  # slot_choice_resolve only returns offered formats
+    return price_breakdown(
+        hourly_rate_cents=hourly, duration_minutes=choice.duration, booking_fee_bps=config.booking_fee_bps,
+        commission_rate_bps=rate_bps,
+    )  # fmt: skip
+
+
+def _location(actor: User, profile: InstructorProfile, choice: SlotChoice, address_id: int | None) -> str:
+    if choice.format == Format.ONLINE:
+        return "Online"
+    if choice.format == Format.STUDIO:
+        place = profile.studio_neighborhood
+        return f"{profile.display_name}'s studio, {place.name}" if place else f"{profile.display_name}'s studio"
+    address = (
+        Address.objects.select_related("neighborhood__borough").filter(pk=address_id, user=actor).first()
+        if address_id is not None
+        else None
+    )
+    if address is None:
+        raise ValidationFailed("Choose the address for this lesson.", fields={"address": ["Choose a saved address."]})
+    if not instructor_travels_to(profile, address.neighborhood):
+        message = f"{profile.display_name} doesn't travel to {address.neighborhood.name}."
+        raise ValidationFailed(message, fields={"address": [message]})
+    return f"{address.street} ({address.neighborhood.name})"
+
+
+def booking_request_check(*, actor: User, request: BookingRequest, now: datetime) -> CheckedRequest:
+    """Everything about a booking request except whether the slot is still free."""
+    if not actor.is_student:
+        raise PermissionDenied("Instructor accounts cannot book lessons. Use a student account.")
+    profile = slot_instructor_get(slug=request.instructor)
+    if profile is None:
+        raise NotFound("Instructor not found.")
+    choice = slot_choice_resolve(
+        profile, service=request.service, fmt=request.format, duration=request.duration_minutes
+    )
+    learner = None
+    if request.learner_id is not None:
+        learner = Learner.objects.filter(pk=request.learner_id, parent=actor).first()
+        if learner is None:
+            raise ValidationFailed(
+                "Choose who the lesson is for.", fields={"learner": ["Choose one of your learners."]}
+            )
+    method = None
+    if request.payment_method_id is not None:
+        method = PaymentMethod.objects.filter(pk=request.payment_method_id, user=actor).first()
+        if method is None:
+            raise ValidationFailed("Choose a saved card.", fields={"payment_method": ["Choose one of your cards."]})
+    return CheckedRequest(
+        profile=profile, choice=choice, learner=learner, location_text=_location(actor, profile, choice, request.address_id),
+        payment_method=method, price=booking_price(profile=profile, choice=choice, now=now),
+    )  # fmt: skip
+
+
+def _nearest_open(profile: InstructorProfile, choice: SlotChoice, starts_at: datetime, now: datetime) -> list[datetime]:
+    local_day = starts_at.astimezone(ZoneInfo(profile.timezone)).date()
+    candidates = open_slot_list(
+        profile=profile,
+        choice=choice,
+        date_from=local_day - timedelta(days=1),
+        date_to=local_day + timedelta(days=1),
+        now=now,
+    )
+    return sorted(candidates, key=lambda start: abs(start - starts_at))[:ALTERNATIVES]
+
+
+def _slot_unavailable(
+    profile: InstructorProfile, choice: SlotChoice, starts_at: datetime, now: datetime
+) -> SlotUnavailable:
+    nearest = sorted(_nearest_open(profile, choice, starts_at, now))
+    return SlotUnavailable(
+        "That time was just taken or is no longer open. Pick another time.",
+        extra={"alternatives": [start.isoformat() for start in nearest]},
+    )
+
+
+def _insert(actor: User, request: BookingRequest, checked: CheckedRequest, now: datetime) -> Booking:
+    profile, choice, price = checked.profile, checked.choice, checked.price
+    # The instructor's row lock serializes bookings per instructor, so the re-check below and
+    # the insert are one step; on SQLite the IMMEDIATE transaction does the same.
+    InstructorProfile.objects.select_for_update().filter(pk=profile.pk).first()
+    local_day = request.starts_at.astimezone(ZoneInfo(profile.timezone)).date()
+    if request.starts_at not in open_slot_list(
+        profile=profile, choice=choice, date_from=local_day, date_to=local_day, now=now
+    ):
+        raise _slot_unavailable(profile, choice, request.starts_at, now)
+    if Booking.objects.filter(student=actor, status=BookingStatus.PENDING).count() >= MAX_UNPAID_PENDING:
+        raise Conflict("You have 3 bookings waiting for payment. Finish or cancel one first.")
+    ends_at = request.starts_at + timedelta(minutes=choice.duration)
+    buffer = profile.travel_buffer_minutes if choice.is_travel else profile.buffer_minutes
+    far_ahead = request.starts_at - now >= AUTHORIZE_AT_ONCE_WITHIN
+    try:
+        with transaction.atomic():
+            return Booking.objects.create(
+                student=actor, learner=checked.learner, instructor=profile, offering=choice.offering,
+                service_name=choice.offering.service.name, format=choice.format, duration_minutes=choice.duration,
+                starts_at=request.starts_at, ends_at=ends_at, blocked_until=ends_at + timedelta(minutes=buffer),
+                student_timezone=actor.timezone, instructor_timezone=profile.timezone, location_text=checked.location_text,
+                status=BookingStatus.CONFIRMED if far_ahead else BookingStatus.PENDING,
+                payment_status=PaymentStatus.SCHEDULED, hourly_rate_cents=price.hourly_rate_cents,
+                lesson_price_cents=price.lesson_price_cents, booking_fee_cents=price.booking_fee_cents,
+                credits_applied_cents=price.credits_applied_cents, total_cents=price.total_cents,
+                commission_bps=price.commission_bps, instructor_net_cents=price.instructor_net_cents, booked_at=now,
+                payment_method=checked.payment_method,
+            )  # fmt: skip
+    except IntegrityError as exc:  # the exclusion constraints: the student (or instructor) is already busy
+        raise _slot_unavailable(profile, choice, request.starts_at, now) from exc
+
+
+def booking_create(*, actor: User, request: BookingRequest, now: datetime) -> Booking:
+    checked = booking_request_check(actor=actor, request=request, now=now)
+    if checked.payment_method is None:
+        raise ValidationFailed("Add a card to book.", fields={"payment_method": ["Choose or add a card."]})
+    with transaction.atomic():
+        booking = _insert(actor, request, checked, now)
+        booking_event_add(
+            booking=booking, kind="created", actor=actor, now=now, to_status=booking.status,
+            reason=f"Booked {booking.service_name}", amount_cents=booking.total_cents,
+        )  # fmt: skip
+    if booking.status == BookingStatus.PENDING:
+        booking_authorize(booking_id=booking.pk, actor=actor, now=now)
+        booking.refresh_from_db()
+    return booking
+
+
+def booking_authorize(*, booking_id: int, actor: User | None, now: datetime) -> Booking:
+    """Authorize (hold, not charge) the lesson's total on the saved card. The gateway call
+    happens outside any row lock; its idempotency key is derived from the booking and the
+    attempt so a retried call cannot place a second hold."""
+    booking = Booking.objects.select_related("payment_method", "student__payment_customer").get(pk=booking_id)
+    if booking.payment_method is None:
+        raise ValidationFailed("Add a card to pay for this lesson.", fields={"payment_method": ["Choose a card."]})
+    attempt = booking.events.filter(kind="payment", reason__startswith="authorization").count()
+    result = get_gateway().authorize(
+        customer_id=booking.student.payment_customer.provider_id,
+        card_id=booking.payment_method.provider_id,
+        amount_cents=booking.total_cents,
+        idempotency_key=f"authorize:{booking.public_id}:{booking.payment_method.pk}:{attempt}",
+        now=now,
+    )
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().get(pk=booking_id)
+        if result.status == "authorized":
+            booking.payment_intent_id, booking.authorized_at = result.intent_id, now
+            booking.authorization_expires_at = result.expires_at
+            payment_status_change(
+                booking=booking, to=PaymentStatus.AUTHORIZED, actor=actor, now=now, reason="authorization succeeded",
+                amount_cents=booking.total_cents,
+                extra_fields=("payment_intent_id", "authorized_at", "authorization_expires_at"),
+            )  # fmt: skip
+            if booking.status == BookingStatus.PENDING:
+                booking_status_change(
+                    booking=booking, to=BookingStatus.CONFIRMED, actor=actor, now=now, reason="card authorized"
+                )
+        elif booking.payment_status != PaymentStatus.PAYMENT_METHOD_REQUIRED:
+            payment_status_change(
+                booking=booking, to=PaymentStatus.PAYMENT_METHOD_REQUIRED, actor=actor, now=now,
+                reason=f"authorization failed: {result.decline_code or result.status}",
+            )  # fmt: skip
+        else:
+            booking_event_add(
+                booking=booking, kind="payment", actor=actor, now=now,
+                reason=f"authorization failed: {result.decline_code or result.status}",
+            )  # fmt: skip
+    return booking
+
+
+@transaction.atomic
+def _switch_card(actor: User, booking_id: int, payment_method_id: int, now: datetime) -> Booking:
+    booking = Booking.objects.select_for_update().filter(pk=booking_id, student=actor).first()
+    if booking is None:
+        raise NotFound("Booking not found.")
+    method = PaymentMethod.objects.filter(pk=payment_method_id, user=actor).first()
+    if method is None:
+        raise ValidationFailed("Choose a saved card.", fields={"payment_method": ["Choose one of your cards."]})
+    if booking.status not in {BookingStatus.PENDING, BookingStatus.CONFIRMED} or booking.payment_status not in {
+        PaymentStatus.SCHEDULED, PaymentStatus.PAYMENT_METHOD_REQUIRED,
+    }:  # fmt: skip
+        raise Conflict("The card for this lesson can no longer be changed.")
+    booking.payment_method = method
+    booking.save(update_fields=["payment_method", "updated_at"])
+    booking_event_add(booking=booking, kind="payment", actor=actor, now=now, reason=f"card changed to {method}")
+    return booking
+
+
+def booking_payment_method_change(*, actor: User, booking_id: int, payment_method_id: int, now: datetime) -> Booking:
+    """Use another card; when the lesson needs an authorization now (it is < 24 h away, or an
+    earlier attempt failed), try it at once."""
+    booking = _switch_card(actor, booking_id, payment_method_id, now)
+    if (
+        booking.payment_status == PaymentStatus.PAYMENT_METHOD_REQUIRED
+        or booking.starts_at - now < AUTHORIZE_AT_ONCE_WITHIN
+    ):
+        return booking_authorize(booking_id=booking.pk, actor=actor, now=now)
+    return booking
