@@ -10,7 +10,7 @@ from apps.core.models import IdempotencyKey
 pytestmark = pytest.mark.django_db
 
 
-def body(scene, **overrides) -> dict:
+def body(scene, **overrides) -> dict[str, object]:
     return {
         "instructor": scene.profile.slug, "service": "piano", "format": "studio", "duration_minutes": 60,
         "starts_at": local(THURSDAY, 10).isoformat(), "payment_method_id": scene.card.pk, **overrides,
