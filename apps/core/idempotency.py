@@ -2,20 +2,23 @@
 
 The first request with a key records (user, key, request hash) in its own committed
 transaction, runs, and stores its response. A retry with the same key and body gets the
-stored response; the same key with a different body gets 409; a retry while the first is
-still running gets 409 too. Unexpected crashes release the key so the client can retry.
+stored response; the same key with a different body gets 409. On PostgreSQL, concurrent
+requests with one key queue on a session advisory lock, so they too get the first response
+(on SQLite, where writers are serialized anyway, a retry that overlaps the first gets 409).
+Unexpected crashes release the key so the client can retry.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from apps.accounts.models import User
 from apps.core.errors import ApplicationError, Conflict, ValidationFailed
@@ -34,6 +37,24 @@ class StoredResponse:
 
 def request_fingerprint(body: Any) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@contextlib.contextmanager
+def _key_lock(user: User, key: str) -> Iterator[None]:
+    """Hold a PostgreSQL session-level advisory lock for (user, key) across the operation's
+    own transactions; no row lock or transaction stays open while it runs."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    digest = hashlib.blake2b(f"idempotency:{user.pk}:{key}".encode(), digest_size=8).digest()
+    lock_id = int.from_bytes(digest, "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [lock_id])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [lock_id])
 
 
 def _claim(user: User, key: str, scope: str, fingerprint: str, now: datetime) -> IdempotencyKey | StoredResponse:
@@ -70,6 +91,13 @@ def idempotency_run(
         return StoredResponse(status=status, body=payload, replayed=False)
     if not key.strip() or len(key) > MAX_KEY_LENGTH:
         raise ValidationFailed("Invalid Idempotency-Key.", fields={"Idempotency-Key": ["Use 1 to 255 characters."]})
+    with _key_lock(user, key):
+        return _run_once(user, key, scope, body, now, operation)
+
+
+def _run_once(
+    user: User, key: str, scope: str, body: Any, now: datetime, operation: Callable[[], tuple[int, dict[str, Any]]]
+) -> StoredResponse:
     claim = _claim(user, key, scope, request_fingerprint(body), now)
     if isinstance(claim, StoredResponse):
         return claim
