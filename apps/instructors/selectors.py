@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from itertools import groupby
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
-from apps.catalog.models import Service
+from apps.catalog.models import AgeGroup, Category, Service
 from apps.instructors.models import RATE_FIELDS, InstructorProfile, Offering, ServiceArea
 from apps.instructors.states import Format, ProfileStatus
 from apps.search.gazetteer import distance_m
-from apps.search.models import Neighborhood
+from apps.search.models import Borough, Neighborhood
 
 KIDS_AGE_GROUP = "kids"
 
@@ -147,4 +150,224 @@ def instructor_own_get(user_id: int) -> InstructorProfile | None:
             Prefetch("service_areas", queryset=ServiceArea.objects.select_related("neighborhood__borough", "borough")),
         )
         .first()
+    )
+
+
+# --- Public browse pages: category, service, kids and their instructor cards -------------
+# Each page is one call returning everything it shows, in a fixed number of queries.
+
+BROWSE_PAGE_SIZE = 20
+# Formats in the order people weigh them: in person first, then online.
+FORMAT_DISPLAY_ORDER = (Format.STUDIO, Format.TRAVEL, Format.ONLINE)
+
+
+@dataclass(frozen=True)
+class RatingSummary:
+    """What a card or profile shows about reviews; `visible` is false below the platform's
+    minimum review count, and the page then says "New"."""
+
+    average: float
+    count: int
+    visible: bool
+
+
+@dataclass(frozen=True)
+class InstructorCard:
+    profile: InstructorProfile
+    offering: Offering
+    price_cents: int
+    price_format: str
+    place: str
+    # Reviews do not exist yet: every card says "New" until the reviews app fills this in.
+    rating: RatingSummary | None = None
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    """A filter the visitor could drop, and how many instructors they would then see."""
+
+    name: str
+    count: int
+
+
+@dataclass(frozen=True)
+class ServiceBrowse:
+    service: Service
+    filters: InstructorFilters
+    page: Page[InstructorProfile]
+    cards: list[InstructorCard]
+    age_groups: list[AgeGroup]
+    boroughs: list[Borough]
+    relaxations: list[Relaxation] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CategoryBrowse:
+    category: Category
+    services: Sequence[Service]  # annotated with live_instructor_count
+
+
+@dataclass(frozen=True)
+class KidsGroup:
+    category: Category
+    services: Sequence[Service]  # annotated with kids_instructor_count
+
+
+@dataclass(frozen=True)
+class KidsBrowse:
+    categories: list[Category]  # every category with kids lessons: the filter chips
+    selected: str | None
+    groups: list[KidsGroup]  # what is shown: every category, or the selected one
+
+
+def _live_instructor_count(*, kids: bool = False) -> Count:
+    # Counted in the services query itself (join + GROUP BY), so the page costs the same
+    # whatever the number of services or instructors.
+    condition = Q(offerings__is_active=True, offerings__profile__status=ProfileStatus.LIVE)
+    if kids:
+        condition &= Q(offerings__age_groups__slug=KIDS_AGE_GROUP)
+    return Count("offerings__profile", filter=condition, distinct=True)
+
+
+def category_browse_get(category_slug: str) -> CategoryBrowse | None:
+    """A category and its active services, each with its number of live instructors (2 queries)."""
+    category = Category.objects.filter(slug=category_slug).first()
+    if category is None:
+        return None
+    services = (
+        Service.objects.filter(category=category, is_active=True)
+        .annotate(live_instructor_count=_live_instructor_count())
+        .order_by("display_order", "name")
+    )
+    return CategoryBrowse(category=category, services=list(services))
+
+
+def kids_browse(category: str | None = None) -> KidsBrowse:
+    """The Kids entry point: services with a live kids-capable instructor, grouped by
+    category, and the categories to filter by (1 query)."""
+    services = list(
+        kids_service_list()
+        .annotate(kids_instructor_count=_live_instructor_count(kids=True))
+        .order_by("category__display_order", "category__name", "display_order", "name")
+    )
+    groups = [
+        KidsGroup(category=members[0].category, services=members)
+        for members in (list(group) for _, group in groupby(services, key=lambda s: s.category_id))
+    ]
+    shown = [g for g in groups if g.category.slug == category] if category else groups
+    return KidsBrowse(categories=[g.category for g in groups], selected=category or None, groups=shown)
+
+
+def _card_price(offering: Offering, filters: InstructorFilters) -> tuple[int, str]:
+    """The lowest rate the card can honestly say "from": among the formats the filters allow."""
+    formats = [Format(filters.format)] if filters.format else list(FORMAT_DISPLAY_ORDER)
+    low, high = filters.min_price_cents, filters.max_price_cents
+    rates = [
+        (rate, fmt.value)
+        for fmt in formats
+        if (rate := offering.rate_for(fmt)) is not None
+        and (low is None or rate >= low)
+        and (high is None or rate <= high)
+    ]
+    return min(rates, key=lambda pair: pair[0])
+
+
+def _card_place(
+    profile: InstructorProfile, offering: Offering, filters: InstructorFilters, borough_id: int | None
+) -> str:
+    """Where the lesson happens, by neighborhood or borough name only (never an address): for
+    the asked format and borough if any, else the first place in display order."""
+    formats = [Format(filters.format)] if filters.format else list(FORMAT_DISPLAY_ORDER)
+    for fmt in formats:
+        if offering.rate_for(fmt) is None:
+            continue
+        if fmt == Format.ONLINE:
+            return "Online"
+        if fmt == Format.STUDIO:
+            studio = profile.studio_neighborhood
+            if studio is not None and borough_id in (None, studio.borough_id):
+                return studio.name
+        elif names := _area_names(profile, borough_id):
+            more = f" +{len(names) - 1} more" if len(names) > 1 else ""
+            return f"Travels to {names[0]}{more}"
+    return ""  # a studio rate without a studio neighborhood yet: better nothing than a guess
+
+
+def _area_names(profile: InstructorProfile, borough_id: int | None) -> list[str]:
+    # The prefetch selects neighborhood and borough, not the neighborhood's borough: compare
+    # ids and use names only (str(neighborhood) would query its borough once per card).
+    names = []
+    for area in profile.service_areas.all():
+        if area.neighborhood is not None and borough_id in (None, area.neighborhood.borough_id):
+            names.append(area.neighborhood.name)
+        elif area.borough is not None and borough_id in (None, area.borough_id):
+            names.append(area.borough.name)
+    return names
+
+
+def _instructor_card(profile: InstructorProfile, filters: InstructorFilters, borough_id: int | None) -> InstructorCard:
+    # One offering per instructor per service, and the list is filtered by service.
+    offering: Offering = profile.matching_offerings[0]  # type: ignore[attr-defined]
+    price_cents, price_format = _card_price(offering, filters)
+    return InstructorCard(
+        profile=profile,
+        offering=offering,
+        price_cents=price_cents,
+        price_format=price_format,
+        place=_card_place(profile, offering, filters, borough_id),
+    )
+
+
+def _relaxations(filters: InstructorFilters, *, kids: bool) -> list[Relaxation]:
+    """Only for an empty result: at most four COUNT queries, one per active filter."""
+    candidates: list[tuple[str, InstructorFilters]] = []
+    if filters.min_price_cents is not None or filters.max_price_cents is not None:
+        candidates.append(("price", replace(filters, min_price_cents=None, max_price_cents=None)))
+    if filters.format:
+        candidates.append(("format", replace(filters, format=None)))
+    if filters.age_group and not kids:
+        candidates.append(("age", replace(filters, age_group=None)))
+    if filters.borough:
+        candidates.append(("borough", replace(filters, borough=None)))
+    return [Relaxation(name=name, count=instructor_public_list(relaxed).count()) for name, relaxed in candidates]
+
+
+def service_browse_get(
+    *,
+    service_slug: str,
+    category_slug: str | None,
+    filters: InstructorFilters,
+    page_number: int | str | None,
+    kids: bool = False,
+) -> ServiceBrowse | None:
+    """Live instructors teaching a service, filtered and paginated, as cards. `category_slug`
+    None means any category (the Kids entry point); `kids` keeps only kids-capable
+    instructors. Unknown age group or borough slugs are ignored. A fixed number of queries."""
+    services = Service.objects.select_related("category").filter(slug=service_slug, is_active=True)
+    if category_slug is not None:
+        services = services.filter(category__slug=category_slug)
+    service = services.first()
+    if service is None:
+        return None
+    age_groups, boroughs = list(AgeGroup.objects.all()), list(Borough.objects.all())
+    # Inside Kids the age group is forced, never dropped: an unknown slug must not widen the list.
+    asked_age = filters.age_group if filters.age_group in {a.slug for a in age_groups} else None
+    applied = replace(
+        filters,
+        service=service.slug,
+        category=None,
+        age_group=KIDS_AGE_GROUP if kids else asked_age,
+        borough=filters.borough if filters.borough in {b.slug for b in boroughs} else None,
+    )
+    page = Paginator(instructor_public_list(applied), BROWSE_PAGE_SIZE).get_page(page_number)
+    borough_id = next((b.pk for b in boroughs if b.slug == applied.borough), None)
+    cards = [_instructor_card(profile, applied, borough_id) for profile in page.object_list]
+    return ServiceBrowse(
+        service=service,
+        filters=applied,
+        page=page,
+        cards=cards,
+        age_groups=age_groups,
+        boroughs=boroughs,
+        relaxations=[] if cards else _relaxations(applied, kids=kids),
     )

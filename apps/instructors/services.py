@@ -253,6 +253,9 @@ def instructor_go_live(*, actor: User, now: datetime) -> InstructorProfile:
         raise NotFound("Start onboarding first.")
     if profile.status == ProfileStatus.LIVE:
         return profile
+    if profile.status == ProfileStatus.SUSPENDED:
+        # SUSPENDED → LIVE is legal, but it is staff's decision to reinstate, not the instructor's.
+        raise Conflict("Your profile is suspended. Please contact our team to sort it out.")
     status = onboarding_status(profile)
     if not status.can_go_live:
         raise Conflict("You can go live once every step is done: " + "; ".join(status.missing) + ".")

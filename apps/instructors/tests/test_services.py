@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -30,8 +31,8 @@ from apps.search.models import Neighborhood
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalog", "gazetteer")]
 
 
-def piano(**overrides) -> OfferingInput:
-    fields = {
+def piano(**overrides: Any) -> OfferingInput:
+    fields: dict[str, Any] = {
         "service": "piano",
         "duration_options": [60, 30, 45, 45],
         "age_groups": ["kids", "adults"],
