@@ -95,7 +95,8 @@ def _public_detail_queryset() -> QuerySet[InstructorProfile]:
         .prefetch_related(
             Prefetch(
                 "offerings",
-                queryset=Offering.objects.filter(is_active=True)
+                # A retired catalog service is not bookable: its offerings are not shown.
+                queryset=Offering.objects.filter(is_active=True, service__is_active=True)
                 .select_related("service__category")
                 .prefetch_related("age_groups"),
                 to_attr="active_offerings",
