@@ -1,5 +1,19 @@
-from django.urls import path  # noqa: F401 - filled in with the onboarding pages
+"""The instructor onboarding pages, mounted at /teach/."""
+
+from django.urls import path
+
+from apps.instructors import views_onboarding as views
 
 app_name = "instructors_onboarding"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.about, name="about"),
+    path("skills/", views.skills, name="skills"),
+    path("skills/areas/", views.service_areas, name="service_areas"),
+    path("skills/<int:offering_id>/edit/", views.offering_edit, name="offering_edit"),
+    path("skills/<int:offering_id>/delete/", views.offering_remove, name="offering_delete"),
+    path("verification/", views.verification, name="verification"),
+    path("payouts/", views.payouts, name="payouts"),
+    path("go-live/", views.go_live, name="go_live"),
+    path("status/", views.status, name="status"),
+]
