@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from apps.accounts.models import User
@@ -53,12 +53,19 @@ def instructor_profile_ensure(*, actor: User) -> InstructorProfile:
     if profile is not None:
         return profile
     name = f"{actor.first_name} {actor.last_name}".strip() or actor.email.split("@")[0]
-    return InstructorProfile.objects.create(
-        user=actor,
-        slug=_unique_slug(f"{actor.first_name} {actor.last_name[:1]}"),
-        display_name=name,
-        timezone=actor.timezone,
-    )
+    config = platform_config()
+    try:
+        with transaction.atomic():
+            return InstructorProfile.objects.create(
+                user=actor,
+                slug=_unique_slug(f"{actor.first_name} {actor.last_name[:1]}"),
+                display_name=name,
+                timezone=actor.timezone,
+                buffer_minutes=config.default_buffer_minutes,
+                travel_buffer_minutes=config.default_travel_buffer_minutes,
+            )
+    except IntegrityError:  # two first visits at once: the other request created it
+        return InstructorProfile.objects.get(user=actor)
 
 
 def jittered_point(lat: float, lon: float, rng: random.Random) -> tuple[float, float]:
@@ -140,7 +147,8 @@ def _check_rates(rates: dict[str, int | None], service: Service | None) -> dict[
         if cents <= 0 or cents > config.max_rate_cents:
             errors[f"rates.{fmt}"] = [f"Enter a rate above $0 and at most ${config.max_rate_cents // 100:,}/h."]
         elif cents < floor:
-            errors[f"rates.{fmt}"] = [f"The minimum {Format(fmt).label.lower()} rate is ${floor / 100:.0f}/h."]
+            kind = "online" if fmt == Format.ONLINE else "in-person"
+            errors[f"rates.{fmt}"] = [f"The minimum {kind} rate is ${floor / 100:.0f}/h."]
     if service is not None and not service.online_capable and offered.get(Format.ONLINE):
         errors["rates.online"] = [f"{service.name} is not taught online."]
     return errors

@@ -70,7 +70,7 @@ def test_offering_is_created_normalized(instructor) -> None:
     ("overrides", "field", "message"),
     [
         ({"rates": {"online": 5999}}, "rates.online", "The minimum online rate is $60/h."),
-        ({"rates": {"studio": 7999}}, "rates.studio", "The minimum at the instructor's studio rate is $80/h."),
+        ({"rates": {"studio": 7999}}, "rates.studio", "The minimum in-person rate is $80/h."),
         ({"rates": {"travel": 100_001}}, "rates.travel", "Enter a rate above $0 and at most $1,000/h."),
         ({"rates": {"travel": 0}}, "rates.travel", "Enter a rate above $0 and at most $1,000/h."),
         ({"rates": {"online": None}}, "rates", "Set an hourly rate for at least one format."),
