@@ -1,0 +1,156 @@
+"""Natural-language search query -> structured filters (PRODUCT.md §2, "Natural-language search").
+
+Offline and deterministic: regex grammars for dates, times, prices, ages, skill and format,
+then catalog and gazetteer phrase matching with typo tolerance on whatever words are left.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from apps.search.attributes import extract_age_words, extract_numeric_ages, extract_skill_and_format
+from apps.search.dates import extract_explicit_dates, extract_relative_dates
+from apps.search.lexicon import FILLER
+from apps.search.matching import EntityMatch, correct_text, find_entities
+from apps.search.prices import extract_prices
+from apps.search.scan import Draft, Scan
+from apps.search.text import normalize
+from apps.search.times import extract_clock_times, extract_day_parts, settle_times
+from apps.search.vocabulary import Place, Vocabulary
+
+MAX_QUERY_CHARS = 300  # a search box, not a document: longer input is cut, keeping parse time bounded
+
+
+@dataclass(frozen=True)
+class Location:
+    name: str
+    borough: str
+    kind: str
+    lat: float
+    lon: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "borough": self.borough, "kind": self.kind, "lat": self.lat, "lon": self.lon}
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    text: str
+    service: str | None = None
+    category: str | None = None
+    age_group: str | None = None
+    skill_level: str | None = None
+    format: str | None = None
+    min_price_cents: int | None = None
+    max_price_cents: int | None = None
+    location: Location | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    time_from: dt.time | None = None
+    time_to: dt.time | None = None
+    unparsed: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `query` object of the search response (PRODUCT.md §2); `unparsed` is not part of it."""
+        return {
+            "text": self.text,
+            "service": self.service,
+            "category": self.category,
+            "age_group": self.age_group,
+            "skill_level": self.skill_level,
+            "format": self.format,
+            "min_price_cents": self.min_price_cents,
+            "max_price_cents": self.max_price_cents,
+            "location": self.location.to_dict() if self.location else None,
+            "date_from": self.date_from.isoformat() if self.date_from else None,
+            "date_to": self.date_to.isoformat() if self.date_to else None,
+            "time_from": self.time_from.strftime("%H:%M") if self.time_from else None,
+            "time_to": self.time_to.strftime("%H:%M") if self.time_to else None,
+        }
+
+
+def parse_query(text: str, *, vocabulary: Vocabulary, today: dt.date) -> ParsedQuery:
+    """Parse what the user typed; `today` is the caller's local date (America/New_York)."""
+    normalized, tokens = correct_text(normalize(text[:MAX_QUERY_CHARS]), vocabulary.index)
+    scan = Scan(normalized, tokens)
+    draft = Draft()
+    # Order matters: each step blanks what it used, so "7 year old" is an age before prices
+    # look for numbers, and "at 6pm" is a time before "at $60" could be read as a price.
+    extract_explicit_dates(scan, draft, today)
+    extract_numeric_ages(scan, draft)
+    extract_relative_dates(scan, draft, today)
+    extract_day_parts(scan, draft)
+    extract_clock_times(scan, draft)
+    settle_times(draft)
+    extract_prices(scan, draft)
+    extract_skill_and_format(scan, draft)
+    extract_age_words(scan, draft)
+    matches = find_entities(tokens, [not taken for taken in scan.hard], vocabulary.index)
+    used = _apply_entities(draft, matches, vocabulary)
+    return _freeze(text, draft, _unparsed(scan, used))
+
+
+def _apply_entities(draft: Draft, matches: list[EntityMatch], vocabulary: Vocabulary) -> list[EntityMatch]:
+    """Best-ranked service wins; its category follows it. A category named alone counts
+    only without a service. A neighborhood beats a borough ("williamsburg, brooklyn").
+    Returns the matches the parse used: a second service or an unrelated second place is not."""
+    services = [m for m in matches if m.phrase.kind == "service"]
+    categories = [m for m in matches if m.phrase.kind == "category"]
+    places = sorted(
+        (m for m in matches if m.phrase.kind == "place"),
+        key=lambda m: (vocabulary.places[m.phrase.ref].kind != "neighborhood", m.start),
+    )
+    if services:
+        service = vocabulary.services[services[0].phrase.ref]
+        draft.service, draft.category = service.slug, service.category_slug
+    elif categories:
+        draft.category = vocabulary.categories[categories[0].phrase.ref].slug
+    used = services[:1] + categories
+    if places:
+        draft.location = vocabulary.places[places[0].phrase.ref]
+        used += [
+            m for m in places if vocabulary.places[m.phrase.ref].name in (draft.location.name, draft.location.borough)
+        ]
+    return used
+
+
+def _unparsed(scan: Scan, matches: list[EntityMatch]) -> list[str]:
+    """Words no extractor used, as typed, without filler ("for", "my", "lessons")."""
+    used = [hard or soft for hard, soft in zip(scan.hard, scan.soft, strict=True)]
+    for match in matches:
+        used[match.start : match.end] = [True] * (match.end - match.start)
+    words: list[str] = []
+    reported: set[int] = set()
+    for position, token in enumerate(scan.tokens):
+        if used[position] or token.typed in FILLER or token.text in FILLER or token.source in reported:
+            continue
+        reported.add(token.source)  # a typed word corrected into two is reported once
+        words.append(token.typed)
+    return words
+
+
+def _location(place: Place | None) -> Location | None:
+    if place is None:
+        return None
+    return Location(name=place.name, borough=place.borough, kind=place.kind, lat=place.lat, lon=place.lon)
+
+
+def _freeze(text: str, draft: Draft, unparsed: list[str]) -> ParsedQuery:
+    return ParsedQuery(
+        text=text,
+        service=draft.service,
+        category=draft.category,
+        age_group=draft.age_group,
+        skill_level=draft.skill_level,
+        format=draft.format,
+        min_price_cents=draft.min_price_cents,
+        max_price_cents=draft.max_price_cents,
+        location=_location(draft.location),
+        date_from=draft.date_from,
+        date_to=draft.date_to,
+        time_from=draft.time_from,
+        time_to=draft.time_to,
+        unparsed=unparsed,
+    )
