@@ -6,7 +6,8 @@
   function paintAvatars(root) {
     root.querySelectorAll(".avatar[data-hue]").forEach(function (el) {
       var hue = (parseInt(el.dataset.hue, 10) * 47) % 360;
-      el.style.backgroundColor = "hsl(" + hue + " 55% 28%)"  // 28% keeps white initials at ≥ 4.5:1 contrast for every hue;
+      // 28% lightness keeps white initials at ≥ 4.5:1 contrast for every hue.
+      el.style.backgroundColor = "hsl(" + hue + " 55% 28%)";
     });
   }
 
