@@ -10,6 +10,7 @@ from apps.bookings.api import router as bookings_router
 from apps.catalog.api import router as catalog_router
 from apps.core.api_errors import MethodRateThrottle, install_error_handlers
 from apps.instructors.api import router as instructors_router
+from apps.media.api import router as media_router
 from apps.payments.api import router as payments_router
 
 
@@ -40,3 +41,4 @@ api.add_router("/", instructors_router)
 api.add_router("/", availability_router)
 api.add_router("/", payments_router)
 api.add_router("/", bookings_router)
+api.add_router("/", media_router)

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "apps.availability",
     "apps.bookings",
     "apps.payments",
+    "apps.media",
 ]
 
 MIDDLEWARE = [
@@ -134,6 +135,8 @@ CELERY_TIMEZONE = "UTC"
 # One schedule for both modes: celery beat reads it, and so does the in-process scheduler.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "scheduler-heartbeat": {"task": "core.heartbeat", "schedule": 60.0},
+    # Old picture files, abandoned uploads, background-check expiry and its 30-day reminder.
+    "media-sweep": {"task": "media.sweep", "schedule": 300.0},
 }
 
 AUTH_USER_MODEL = "accounts.User"

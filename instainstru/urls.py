@@ -19,7 +19,9 @@ urlpatterns = [
     path("_allauth/", include("allauth.headless.urls")),
     path("account/", include("apps.accounts.urls")),
     path("teach/", include("apps.instructors.urls_onboarding")),
+    path("", include("apps.media.urls")),
     path("", include("apps.instructors.urls_public")),
+    path("", include("apps.availability.urls")),
     path("admin/", admin.site.urls),
 ]
 

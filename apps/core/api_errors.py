@@ -1,5 +1,7 @@
 """One error format for the whole JSON API:
-``{"error": {"code": …, "message": …, "fields": {…}}}`` with the right status code."""
+``{"error": {"code": …, "message": …, "fields": {…}}}`` with the right status code. Some
+errors add keys inside "error" that help the client recover (`ApplicationError.extra`, e.g.
+the current version and content after a stale write)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled, ValidationError
 from ninja.throttling import SimpleRateThrottle
+from pydantic import ConfigDict
 
 from apps.core.errors import ApplicationError
 
@@ -28,6 +31,8 @@ _STATUS_CODES = {
 
 
 class ErrorBody(Schema):
+    model_config = ConfigDict(extra="allow")  # documents the optional recovery keys
+
     code: str
     message: str
     fields: dict[str, list[str]] = {}
@@ -50,8 +55,13 @@ def error_response(
     message: str,
     code: str | None = None,
     fields: dict[str, list[str]] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    body = {"error": {"code": code or _STATUS_CODES.get(status, "error"), "message": message, "fields": fields or {}}}
+    error: dict[str, Any] = {"code": code or _STATUS_CODES.get(status, "error"), "message": message}
+    error["fields"] = fields or {}
+    # Extra keys never replace the three every client relies on.
+    error.update({key: value for key, value in (extra or {}).items() if key not in error})
+    body = {"error": error}
     return api.create_response(request, body, status=status)
 
 
@@ -68,7 +78,7 @@ def _validation_fields(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
 def install_error_handlers(api: NinjaAPI) -> None:
     def on_application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
         response = error_response(
-            api, request, status=exc.status, code=exc.code, message=exc.message, fields=exc.fields
+            api, request, status=exc.status, code=exc.code, message=exc.message, fields=exc.fields, extra=exc.extra
         )
         retry_after = getattr(exc, "retry_after_seconds", None)
         if retry_after is not None:

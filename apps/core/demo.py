@@ -13,6 +13,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from apps.accounts.models import Learner, Role, User
+from apps.availability.demo import seed_availability
 from apps.catalog.services import catalog_load
 from apps.instructors.demo import seed_instructor_profiles
 from apps.search.gazetteer import gazetteer_load
@@ -136,7 +137,7 @@ def seed_users(ctx: DemoContext) -> None:
     )
 
 
-DEMO_STEPS: list[DemoStep] = [seed_users, seed_instructor_profiles]
+DEMO_STEPS: list[DemoStep] = [seed_users, seed_instructor_profiles, seed_availability]
 
 
 def demo_seed(*, instructors: int, seed: int) -> DemoContext:

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class ApplicationError(Exception):
-    """A failure the user can understand; `code` is stable for API clients."""
+    """A failure the user can understand; `code` is stable for API clients. `extra` carries
+    what a client needs to recover (e.g. the current version after a stale write); the API
+    renders its keys inside the same "error" object."""
 
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, fields: dict[str, list[str]] | None = None) -> None:
+    def __init__(
+        self, message: str, *, fields: dict[str, list[str]] | None = None, extra: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.fields = fields or {}
+        self.extra = extra or {}
 
 
 class ValidationFailed(ApplicationError):
@@ -38,6 +45,13 @@ class NotFound(ApplicationError):
 class Conflict(ApplicationError):
     status = 409
     code = "conflict"
+
+
+class PreconditionRequired(ApplicationError):
+    """A conditional write sent without its precondition (e.g. a PUT without If-Match)."""
+
+    status = 428
+    code = "precondition_required"
 
 
 class RateLimited(ApplicationError):

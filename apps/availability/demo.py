@@ -1,0 +1,129 @@
+"""Demo availability: each demo instructor gets a recurring weekly pattern (evenings, office
+hours, weekends, after school, mornings; jittered, with some days dropped) laid over the
+next 30 days. Bulk writes keep 10,000 instructors to about two seconds
+(bench/bench_availability.py measures it)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime, timedelta
+from functools import cache
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from django.db import connection
+from django.db.models import Model
+from django.utils import timezone
+
+from apps.availability.cells import CELL_MINUTES, CELLS_PER_DAY, week_start_of
+from apps.availability.models import AvailabilityDay, AvailabilityWeek
+from apps.instructors.models import InstructorProfile
+
+if TYPE_CHECKING:
+    from apps.core.demo import DemoContext
+
+DEMO_DAYS = 30
+BATCH = 5000
+ROWS_PER_INSERT = 200
+# Weekday (0 = Monday) -> blocks of (start hour, end hour), before per-instructor jitter.
+Pattern = dict[int, list[tuple[int, int]]]
+STYLES: dict[str, Pattern] = {
+    "after work": {d: [(16, 20)] for d in range(5)} | {5: [(10, 14)]},
+    "office hours": {d: [(9, 12), (13, 17)] for d in range(5)},
+    "weekends": {5: [(9, 17)], 6: [(10, 16)], 2: [(17, 20)]},
+    "after school": {d: [(15, 19)] for d in range(5)} | {6: [(11, 15)]},
+    "mornings": {d: [(7, 11)] for d in range(6)},
+}
+
+
+def _jittered_mask(rng: random.Random, blocks: list[tuple[int, int]]) -> int:
+    """Blocks moved by up to an hour either way (in half hours), kept inside the day."""
+    per_hour = 60 // CELL_MINUTES
+    mask = 0
+    for start, end in blocks:
+        shift = rng.choice([-2, -1, 0, 0, 1, 2])
+        stretch = rng.choice([-1, 0, 0, 1, 2])
+        first = max(0, start * per_hour + shift)
+        last = min(CELLS_PER_DAY, end * per_hour + shift + stretch)
+        for cell in range(first, last):
+            mask |= 1 << cell
+    return mask
+
+
+def weekly_pattern(rng: random.Random) -> list[int]:
+    """Seven day masks, Monday first: one style, jittered, and some days dropped."""
+    style = STYLES[rng.choice(sorted(STYLES))]
+    masks = [0] * 7
+    for weekday, blocks in style.items():
+        if rng.random() < 0.85:  # not everyone teaches every day of their style
+            masks[weekday] = _jittered_mask(rng, blocks)
+    return masks
+
+
+@cache
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def _profiles(user_ids: list[int]) -> Iterator[tuple[int, str]]:
+    for offset in range(0, len(user_ids), BATCH):
+        chunk = user_ids[offset : offset + BATCH]
+        yield from InstructorProfile.objects.filter(user_id__in=chunk).order_by("user_id").values_list("pk", "timezone")
+
+
+Row = tuple[int, date, int]
+
+
+def _rows_for(
+    rng: random.Random, profile_id: int, today: date, now: datetime
+) -> tuple[list[Row], list[tuple[object, ...]]]:
+    """(instructor, date, cells) day rows, and one version row per touched week as a save
+    would leave it (version 1)."""
+    pattern = weekly_pattern(rng)
+    dates = [today + timedelta(days=n) for n in range(DEMO_DAYS)]
+    days = [(profile_id, d, pattern[d.weekday()]) for d in dates if pattern[d.weekday()]]
+    weeks: list[tuple[object, ...]] = [
+        (profile_id, start, 1, now) for start in sorted({week_start_of(d) for d in dates})
+    ]
+    return days, weeks
+
+
+def _insert(model: type[Model], fields: list[str], rows: Sequence[Sequence[object]]) -> None:
+    """Write rows without model instances: at 240,000 rows, building instances for
+    bulk_create cost more than the database work (bench/bench_availability.py, 10,000
+    instructors: bulk_create 12.6 s; COPY on PostgreSQL 1.6 s; multi-row INSERTs on SQLite 2.1 s)."""
+    if not rows:
+        return
+    concrete = {field.name: field for field in model._meta.concrete_fields}
+    model_fields = [concrete[name] for name in fields]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in model_fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        # Statements of one size within the backend's parameter limit (SQLite has one).
+        size = min(ROWS_PER_INSERT, connection.ops.bulk_batch_size(model_fields, rows))
+        row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        for offset in range(0, len(rows), size):
+            chunk = rows[offset : offset + size]
+            sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_sql] * len(chunk))}"  # noqa: S608 - identifiers from model metadata, values as parameters
+            params: list[Any] = [value for row in chunk for value in row]
+            cursor.execute(sql, params)
+
+
+def seed_availability(ctx: DemoContext) -> None:
+    """Every instructor in ctx.instructors (users whose profiles exist) gets availability for
+    today and the next 29 days in their zone. Deterministic for a seed."""
+    now = timezone.now()
+    day_rows: list[Row] = []
+    week_rows: list[tuple[object, ...]] = []
+    for profile_id, zone in _profiles(sorted(user.pk for user in ctx.instructors)):
+        days, weeks = _rows_for(ctx.rng, profile_id, now.astimezone(_zone(zone)).date(), now)
+        day_rows.extend(days)
+        week_rows.extend(weeks)
+    _insert(AvailabilityDay, ["instructor", "date", "cells"], day_rows)
+    _insert(AvailabilityWeek, ["instructor", "week_start", "version", "updated_at"], week_rows)

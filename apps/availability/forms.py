@@ -1,0 +1,42 @@
+"""Query-string and form parsing for the availability pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+
+from apps.availability.models import BLACKOUT_REASON_MAX
+from apps.instructors.states import Format
+
+
+class WeekChoiceForm(forms.Form):
+    """`?week=` on the editor: any date in the week; a bad value shows the current week."""
+
+    week = forms.DateField(required=False)
+
+    def chosen(self) -> dt.date | None:
+        return self.cleaned_data.get("week") if self.is_valid() else None
+
+
+class BlackoutForm(forms.Form):
+    date = forms.DateField(label="Day off", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    reason = forms.CharField(label="Note (only you see it)", required=False, max_length=BLACKOUT_REASON_MAX)
+    # The week the editor shows, so the response can refresh its "days off this week" line.
+    week = forms.DateField(required=False, widget=forms.HiddenInput)
+
+
+class SlotPickerForm(forms.Form):
+    """The slot picker's query string. Invalid values are dropped, never an error: the
+    selector falls back to the offering's defaults, so a stale link still shows times."""
+
+    date = forms.DateField(required=False)
+    service = forms.SlugField(required=False, max_length=60)
+    format = forms.ChoiceField(required=False, choices=Format.choices)
+    duration = forms.IntegerField(required=False, min_value=1, max_value=24 * 60)
+
+    def picked(self) -> tuple[dt.date | None, str | None, str | None, int | None]:
+        """(date, service, format, duration), each None when missing or invalid."""
+        self.is_valid()
+        data = self.cleaned_data
+        return data.get("date"), data.get("service") or None, data.get("format") or None, data.get("duration")

@@ -1,0 +1,83 @@
+"""Availability storage.
+
+A local day's availability is one 48-bit mask of 30-minute cells (bit i = local wall time
+[i·30, i·30 + 30) minutes after midnight) in `AvailabilityDay`; a day without a row is
+unavailable. A mask per day keeps a week to at most seven small rows, makes "replace the
+week" a delete plus one bulk insert, and lets search ask "who is free tomorrow afternoon"
+with one bitwise AND over an index on date.
+
+`AvailabilityWeek` is the version row of one instructor-week (Monday-start, local dates):
+every write of the week's days locks it and bumps it in the same transaction, so concurrent
+writers serialize on it. The ETag is not stored: it is the hash of the day rows, read under
+that lock, so it can never drift from the content it stands for.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from apps.availability.cells import CELLS_PER_DAY
+
+FULL_DAY_MASK = (1 << CELLS_PER_DAY) - 1
+BLACKOUT_REASON_MAX = 120
+
+
+class AvailabilityWeek(models.Model):
+    instructor = models.ForeignKey(
+        "instructors.InstructorProfile", on_delete=models.CASCADE, related_name="availability_weeks"
+    )
+    week_start = models.DateField(help_text="The local Monday that starts the week.")
+    version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField()
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["instructor", "week_start"], name="availability_week_unique"),
+            models.CheckConstraint(condition=Q(week_start__iso_week_day=1), name="availability_week_starts_monday"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instructor_id} · week of {self.week_start}"
+
+
+class AvailabilityDay(models.Model):
+    instructor = models.ForeignKey(
+        "instructors.InstructorProfile", on_delete=models.CASCADE, related_name="availability_days"
+    )
+    date = models.DateField(help_text="A local date in the instructor's time zone.")
+    cells = models.BigIntegerField(help_text="Bit i set: open from i×30 min after local midnight for 30 min.")
+
+    class Meta:
+        constraints = [
+            # The unique index (instructor, date) also serves every per-instructor range read.
+            models.UniqueConstraint(fields=["instructor", "date"], name="availability_day_unique"),
+            models.CheckConstraint(
+                condition=Q(cells__gt=0) & Q(cells__lte=FULL_DAY_MASK), name="availability_day_cells_in_range"
+            ),
+        ]
+        # Search filters every instructor on one date ("free tomorrow afternoon").
+        indexes = [models.Index(fields=["date"], name="availability_day_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.instructor_id} · {self.date}"
+
+
+class BlackoutDate(models.Model):
+    """A local date the instructor takes off: no slots, whatever the windows say."""
+
+    instructor = models.ForeignKey("instructors.InstructorProfile", on_delete=models.CASCADE, related_name="blackouts")
+    date = models.DateField()
+    reason = models.CharField(max_length=BLACKOUT_REASON_MAX, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["instructor", "date"], name="blackout_unique_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.instructor_id} · off {self.date}"
