@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # runnable as a plain script
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "instainstru.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
