@@ -63,9 +63,10 @@ def _request(profile_slug: str, start, card: PaymentMethod, duration: int = 60) 
 
 def test_32_clients_booking_the_same_and_overlapping_slots_get_one_booking(scene: Scene) -> None:
     students, cards = _students(CLIENTS)
-    # Half ask for 10:00, the rest for overlapping starts 09:15–10:45: only one can win.
+    # Half ask for 10:00, the rest for 09:45 or 10:15: every pair of these hour-long lessons
+    # overlaps, so exactly one can win.
     starts = [
-        local(THURSDAY, 10) if i % 2 == 0 else local(THURSDAY, 9, 15) + timedelta(minutes=15 * (i % 7))
+        local(THURSDAY, 10) + timedelta(minutes=15 * ((i % 3) - 1)) if i % 2 else local(THURSDAY, 10)
         for i in range(CLIENTS)
     ]
 
