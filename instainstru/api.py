@@ -7,11 +7,13 @@ from ninja.security import django_auth
 from apps.accounts.api import router as accounts_router
 from apps.availability.api import router as availability_router
 from apps.bookings.api import router as bookings_router
+from apps.bookings.api_policies import router as booking_policies_router
 from apps.catalog.api import router as catalog_router
 from apps.core.api_errors import MethodRateThrottle, install_error_handlers
 from apps.instructors.api import router as instructors_router
 from apps.media.api import router as media_router
 from apps.payments.api import router as payments_router
+from apps.payments.api_ledgers import router as ledgers_router
 
 
 class AppSessionTokenAuth(XSessionTokenAuth):
@@ -41,4 +43,6 @@ api.add_router("/", instructors_router)
 api.add_router("/", availability_router)
 api.add_router("/", payments_router)
 api.add_router("/", bookings_router)
+api.add_router("/", booking_policies_router)
+api.add_router("/", ledgers_router)
 api.add_router("/", media_router)

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "apps.bookings",
     "apps.payments",
     "apps.media",
+    "apps.notifications",
 ]
 
 MIDDLEWARE = [
@@ -137,6 +138,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "scheduler-heartbeat": {"task": "core.heartbeat", "schedule": 60.0},
     # Old picture files, abandoned uploads, background-check expiry and its 30-day reminder.
     "media-sweep": {"task": "media.sweep", "schedule": 300.0},
+    # Authorizations at T−24 h and their retries, warnings, unpaid cancellations, reminders,
+    # completion and capture at end + 24 h, no-show resolution, credit expiry, payouts.
+    "money-sweeps": {"task": "bookings.money_sweeps", "schedule": 60.0},
 }
 
 AUTH_USER_MODEL = "accounts.User"

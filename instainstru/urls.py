@@ -18,10 +18,14 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
     path("account/", include("apps.accounts.urls")),
+    path("account/", include("apps.payments.urls")),
     path("teach/", include("apps.instructors.urls_onboarding")),
     path("", include("apps.media.urls")),
     path("", include("apps.instructors.urls_public")),
     path("", include("apps.availability.urls")),
+    path("", include("apps.bookings.urls")),
+    path("", include("apps.payments.urls_ledgers")),
+    path("notifications/", include("apps.notifications.urls")),
     path("admin/", admin.site.urls),
 ]
 

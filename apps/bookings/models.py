@@ -6,7 +6,14 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from apps.bookings.states import ACTIVE_STATUSES, BookingStatus, PaymentStatus
+from apps.bookings.states import (
+    ACTIVE_STATUSES,
+    BookingStatus,
+    NoShowStatus,
+    PaymentStatus,
+    SettlementReason,
+    SettlementStatus,
+)
 from apps.core.models import TimeStampedModel
 from apps.instructors.states import Format
 
@@ -47,12 +54,26 @@ class Booking(TimeStampedModel):
     payment_intent_id = models.CharField(max_length=100, blank=True)
     authorized_at = models.DateTimeField(null=True, blank=True)
     authorization_expires_at = models.DateTimeField(null=True, blank=True)
+    # Set when the card was charged (at the end of the dispute window, or earlier when a late
+    # reschedule or a late cancellation charges it); None while only a hold exists.
+    captured_at = models.DateTimeField(null=True, blank=True)
+    # A failing authorization before the lesson: how many attempts failed since when, and when
+    # the authorization sweep tries again (1 h, 4 h, then every 8 h after the first failure).
+    payment_attempts = models.PositiveSmallIntegerField(default=0)
+    payment_problem_since = models.DateTimeField(null=True, blank=True)
+    payment_retry_at = models.DateTimeField(null=True, blank=True)
+    # A lease: a sweep is talking to the payment provider about this booking until then, so a
+    # second worker leaves it alone (and picks it up again if the first one died).
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["starts_at"]
         indexes = [
             models.Index(fields=["instructor", "starts_at"], name="booking_instructor_start_idx"),
             models.Index(fields=["student", "starts_at"], name="booking_student_start_idx"),
+            # The sweeps look up due rows by (status, payment status) and a time.
+            models.Index(fields=["status", "payment_status", "starts_at"], name="booking_sweep_start_idx"),
+            models.Index(fields=["status", "payment_status", "ends_at"], name="booking_sweep_end_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="booking_ends_after_start"),
@@ -94,3 +115,103 @@ class BookingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.from_status}→{self.to_status}"
+
+
+class CalendarFeed(TimeStampedModel):
+    """A user's private calendar feed. The token is the only secret in the feed's URL, so it
+    is long and random; resetting it replaces the row's token and the old URL stops working."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    token = models.CharField(max_length=64, unique=True)
+
+    def __str__(self) -> str:
+        return f"calendar feed of user {self.user_id}"
+
+
+class BookingMilestone(models.Model):
+    """A one-off notice a sweep sent for a booking (reminders, final payment warning). The
+    unique key is what makes it once: a second worker's insert fails and it sends nothing.
+    Keyed by the start time too, so a rescheduled lesson gets its own reminders."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="milestones")
+    kind = models.CharField(max_length=40)
+    for_start = models.DateTimeField()
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["booking", "kind", "for_start"], name="booking_milestone_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.for_start:%Y-%m-%d %H:%M}"
+
+
+class NoShowReport(models.Model):
+    """One side says the other did not come. The payment waits in manual review; the other
+    side may dispute until `dispute_until`, else the report is upheld automatically."""
+
+    ABSENT_CHOICES = [("student", "Student"), ("instructor", "Instructor")]
+
+    booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="no_show")
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    absent_party = models.CharField(max_length=10, choices=ABSENT_CHOICES)
+    status = models.CharField(max_length=10, choices=NoShowStatus.choices, default=NoShowStatus.OPEN)
+    note = models.CharField(max_length=500, blank=True)
+    reported_at = models.DateTimeField()
+    dispute_until = models.DateTimeField()
+    disputed_at = models.DateTimeField(null=True, blank=True)
+    dispute_reason = models.CharField(max_length=500, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "dispute_until"], name="no_show_due_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=NoShowStatus.values), name="no_show_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.absent_party} no-show ({self.status})"
+
+
+class Settlement(models.Model):
+    """A decided money outcome of a booking (all amounts from apps/payments/pricing.py),
+    written in the same transaction as the decision and applied exactly once afterwards:
+    the provider call (idempotency key derived from this row and the attempt), then the
+    payment status, the credit and earning ledger rows and an event, in one transaction.
+    A crash between the two leaves a pending row that the settlement sweep finishes."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="settlements")
+    reason = models.CharField(max_length=30, choices=SettlementReason.choices)
+    status = models.CharField(max_length=10, choices=SettlementStatus.choices, default=SettlementStatus.PENDING)
+    payment_to = models.CharField(max_length=30, choices=PaymentStatus.choices)
+    student_charge_cents = models.PositiveIntegerField(default=0)
+    capture_cents = models.PositiveIntegerField(default=0)
+    release_hold = models.BooleanField(default=False)
+    refund_cents = models.PositiveIntegerField(default=0)
+    credit_cents = models.PositiveIntegerField(default=0)
+    credits_returned_cents = models.PositiveIntegerField(default=0)
+    instructor_cents = models.PositiveIntegerField(default=0)
+    platform_cents = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+    settled_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    first_failed_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    failure_code = models.CharField(max_length=40, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="settlement_due_idx")]
+        constraints = [
+            # Each kind of outcome is decided once per booking, whatever the number of workers.
+            models.UniqueConstraint(fields=["booking", "reason"], name="settlement_once_per_reason"),
+            models.CheckConstraint(condition=Q(status__in=SettlementStatus.values), name="settlement_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reason} ({self.status})"

@@ -12,7 +12,9 @@ from django.db import IntegrityError, transaction
 
 from apps.accounts.models import Address, Learner, User
 from apps.availability.selectors_public import SlotChoice, open_slot_list, slot_choice_resolve, slot_instructor_get
+from apps.bookings import notices
 from apps.bookings.models import Booking
+from apps.bookings.schedule import authorization_retry_at, money_clock
 from apps.bookings.states import BookingStatus, PaymentStatus
 from apps.bookings.transitions import booking_event_add, booking_status_change, payment_status_change
 from apps.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -20,7 +22,9 @@ from apps.core.models import platform_config
 from apps.instructors.models import InstructorProfile
 from apps.instructors.selectors import instructor_travels_to
 from apps.instructors.states import Format
-from apps.payments.gateway import get_gateway
+from apps.payments.credits import credit_balance, credits_reserve
+from apps.payments.gateway import Authorization, get_gateway
+from apps.payments.locks import student_lock_active
 from apps.payments.models import PaymentMethod
 from apps.payments.pricing import (
     CommissionOverride,
@@ -29,6 +33,7 @@ from apps.payments.pricing import (
     commission_bps,
     price_breakdown,
 )
+from apps.search.generation import search_generation_bump
 
 AUTHORIZE_AT_ONCE_WITHIN = timedelta(hours=24)
 MAX_UNPAID_PENDING = 3
@@ -67,7 +72,9 @@ def _completed_last_30_days(profile: InstructorProfile, now: datetime) -> int:
     ).count()
 
 
-def booking_price(*, profile: InstructorProfile, choice: SlotChoice, now: datetime) -> PriceBreakdown:
+def booking_price(
+    *, profile: InstructorProfile, choice: SlotChoice, now: datetime, credits_available_cents: int = 0
+) -> PriceBreakdown:
     config = platform_config()
     rules = CommissionRules(
         base_bps=config.commission_base_bps, tier1_lessons=config.commission_tier1_lessons,
@@ -85,7 +92,7 @@ def booking_price(*, profile: InstructorProfile, choice: SlotChoice, now: dateti
     assert hourly is not None  # slot_choice_resolve only returns offered formats
     return price_breakdown(
         hourly_rate_cents=hourly, duration_minutes=choice.duration, booking_fee_bps=config.booking_fee_bps,
-        commission_rate_bps=rate_bps,
+        commission_rate_bps=rate_bps, credits_available_cents=credits_available_cents,
     )  # fmt: skip
 
 
@@ -112,6 +119,8 @@ def booking_request_check(*, actor: User, request: BookingRequest, now: datetime
     """Everything about a booking request except whether the slot is still free."""
     if not actor.is_student:
         raise PermissionDenied("Instructor accounts cannot book lessons. Use a student account.")
+    if student_lock_active(user=actor):
+        raise PermissionDenied("Your account is on hold because a lesson payment failed. Contact us to sort it out.")
     profile = slot_instructor_get(slug=request.instructor)
     if profile is None:
         raise NotFound("Instructor not found.")
@@ -132,7 +141,10 @@ def booking_request_check(*, actor: User, request: BookingRequest, now: datetime
             raise ValidationFailed("Choose a saved card.", fields={"payment_method": ["Choose one of your cards."]})
     return CheckedRequest(
         profile=profile, choice=choice, learner=learner, location_text=_location(actor, profile, choice, request.address_id),
-        payment_method=method, price=booking_price(profile=profile, choice=choice, now=now),
+        payment_method=method,
+        price=booking_price(
+            profile=profile, choice=choice, now=now, credits_available_cents=credit_balance(user=actor, now=now)
+        ),
     )  # fmt: skip
 
 
@@ -197,10 +209,14 @@ def booking_create(*, actor: User, request: BookingRequest, now: datetime) -> Bo
         raise ValidationFailed("Add a card to book.", fields={"payment_method": ["Choose or add a card."]})
     with transaction.atomic():
         booking = _insert(actor, request, checked, now)
+        if booking.credits_applied_cents:
+            # Same transaction as the insert: a booking never exists without its credits.
+            credits_reserve(user=actor, booking=booking, amount_cents=booking.credits_applied_cents, now=now)
         booking_event_add(
             booking=booking, kind="created", actor=actor, now=now, to_status=booking.status,
             reason=f"Booked {booking.service_name}", amount_cents=booking.total_cents,
         )  # fmt: skip
+        transaction.on_commit(search_generation_bump)
     if booking.status == BookingStatus.PENDING:
         booking_authorize(booking_id=booking.pk, actor=actor, now=now)
         booking.refresh_from_db()
@@ -222,30 +238,75 @@ def booking_authorize(*, booking_id: int, actor: User | None, now: datetime) -> 
         idempotency_key=f"authorize:{booking.public_id}:{booking.payment_method.pk}:{attempt}",
         now=now,
     )
+    stale_hold = ""
     with transaction.atomic():
-        booking = Booking.objects.select_for_update().get(pk=booking_id)
-        if result.status == "authorized":
-            booking.payment_intent_id, booking.authorized_at = result.intent_id, now
-            booking.authorization_expires_at = result.expires_at
-            payment_status_change(
-                booking=booking, to=PaymentStatus.AUTHORIZED, actor=actor, now=now, reason="authorization succeeded",
-                amount_cents=booking.total_cents,
-                extra_fields=("payment_intent_id", "authorized_at", "authorization_expires_at"),
-            )  # fmt: skip
-            if booking.status == BookingStatus.PENDING:
-                booking_status_change(
-                    booking=booking, to=BookingStatus.CONFIRMED, actor=actor, now=now, reason="card authorized"
-                )
-        elif booking.payment_status != PaymentStatus.PAYMENT_METHOD_REQUIRED:
-            payment_status_change(
-                booking=booking, to=PaymentStatus.PAYMENT_METHOD_REQUIRED, actor=actor, now=now,
-                reason=f"authorization failed: {result.decline_code or result.status}",
-            )  # fmt: skip
+        booking = Booking.objects.select_for_update().select_related("instructor", "student").get(pk=booking_id)
+        if booking.payment_status not in AUTHORIZABLE:
+            # Settled meanwhile (cancelled, expired, or another worker authorized it): the new
+            # hold is not needed; release it after the commit.
+            stale_hold = result.intent_id if result.status == "authorized" else ""
+        elif result.status == "authorized":
+            _authorization_succeeded(booking, result, actor, now)
         else:
-            booking_event_add(
-                booking=booking, kind="payment", actor=actor, now=now,
-                reason=f"authorization failed: {result.decline_code or result.status}",
-            )  # fmt: skip
+            _authorization_failed(booking, actor, now, code=result.decline_code or result.status)
+    if stale_hold and stale_hold != booking.payment_intent_id:
+        get_gateway().release(intent_id=stale_hold, idempotency_key=f"release-unneeded:{stale_hold}", now=now)
+    return booking
+
+
+AUTHORIZABLE = frozenset({PaymentStatus.SCHEDULED, PaymentStatus.PAYMENT_METHOD_REQUIRED})
+
+
+def _authorization_succeeded(booking: Booking, result: Authorization, actor: User | None, now: datetime) -> None:
+    was_failing = booking.payment_status == PaymentStatus.PAYMENT_METHOD_REQUIRED
+    booking.payment_intent_id, booking.authorized_at = result.intent_id, now
+    booking.authorization_expires_at = result.expires_at
+    booking.payment_attempts, booking.payment_problem_since, booking.payment_retry_at = 0, None, None
+    payment_status_change(
+        booking=booking, to=PaymentStatus.AUTHORIZED, actor=actor, now=now, reason="authorization succeeded",
+        amount_cents=booking.total_cents,
+        extra_fields=(
+            "payment_intent_id", "authorized_at", "authorization_expires_at", "payment_attempts",
+            "payment_problem_since", "payment_retry_at",
+        ),
+    )  # fmt: skip
+    if booking.status == BookingStatus.PENDING:
+        booking_status_change(
+            booking=booking, to=BookingStatus.CONFIRMED, actor=actor, now=now, reason="card authorized"
+        )
+    elif was_failing and booking.status == BookingStatus.CONFIRMED:
+        notices.authorization_fixed(booking, now=now)
+
+
+def _authorization_failed(booking: Booking, actor: User | None, now: datetime, *, code: str) -> None:
+    """Before the lesson: retry 1 h and 4 h after the first failure, then every 8 h, and
+    tell the student each time (not at checkout, where they see it on the page)."""
+    clock = money_clock()
+    booking.payment_attempts += 1
+    booking.payment_problem_since = booking.payment_problem_since or now
+    booking.payment_retry_at = authorization_retry_at(
+        clock, first_failed_at=booking.payment_problem_since, failures=booking.payment_attempts
+    )
+    fields = ("payment_attempts", "payment_problem_since", "payment_retry_at")
+    if booking.payment_status != PaymentStatus.PAYMENT_METHOD_REQUIRED:
+        payment_status_change(
+            booking=booking, to=PaymentStatus.PAYMENT_METHOD_REQUIRED, actor=actor, now=now,
+            reason=f"authorization failed: {code}", extra_fields=fields,
+        )  # fmt: skip
+    else:
+        booking.save(update_fields=[*fields, "updated_at"])
+        booking_event_add(booking=booking, kind="payment", actor=actor, now=now, reason=f"authorization failed: {code}")
+    if booking.status == BookingStatus.CONFIRMED and booking.starts_at > now:
+        deadline = booking.starts_at - clock.auth_cancel_before
+        notices.authorization_failed(booking, retry_at=booking.payment_retry_at, deadline=deadline, now=now)
+
+
+def booking_authorization_failed(*, booking_id: int, now: datetime, code: str) -> Booking:
+    """Record a failed attempt that never reached the provider (e.g. the card was removed)."""
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().select_related("instructor", "student").get(pk=booking_id)
+        if booking.payment_status in AUTHORIZABLE:
+            _authorization_failed(booking, None, now, code=code)
     return booking
 
 
@@ -257,9 +318,12 @@ def _switch_card(actor: User, booking_id: int, payment_method_id: int, now: date
     method = PaymentMethod.objects.filter(pk=payment_method_id, user=actor).first()
     if method is None:
         raise ValidationFailed("Choose a saved card.", fields={"payment_method": ["Choose one of your cards."]})
-    if booking.status not in {BookingStatus.PENDING, BookingStatus.CONFIRMED} or booking.payment_status not in {
-        PaymentStatus.SCHEDULED, PaymentStatus.PAYMENT_METHOD_REQUIRED,
-    }:  # fmt: skip
+    # A card is needed while the payment is still ahead (scheduled), or whenever an
+    # authorization or a charge failed (also after the lesson, when the charge is retried).
+    upcoming = booking.status in {BookingStatus.PENDING, BookingStatus.CONFIRMED}
+    if booking.payment_status != PaymentStatus.PAYMENT_METHOD_REQUIRED and not (
+        upcoming and booking.payment_status == PaymentStatus.SCHEDULED
+    ):
         raise Conflict("The card for this lesson can no longer be changed.")
     booking.payment_method = method
     booking.save(update_fields=["payment_method", "updated_at"])

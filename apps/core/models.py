@@ -2,6 +2,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.validators import MaxValueValidator
 from django.db import models
 
 
@@ -39,6 +40,61 @@ class PlatformConfig(models.Model):
     commission_tier2_bps = models.PositiveIntegerField(default=1000)
     commission_founding_bps = models.PositiveIntegerField(default=800)
 
+    # Money over time (PRODUCT.md §5–§6). Windows are measured before the lesson's start
+    # unless the help text says otherwise; boundaries are exact (≥ free, late ≤ t < free).
+    cancel_free_hours = models.PositiveSmallIntegerField(
+        default=24, help_text="At or beyond this many hours before the start: free cancellation, unlimited reschedules."
+    )
+    cancel_late_hours = models.PositiveSmallIntegerField(
+        default=12, help_text="Below this many hours: 50% credit, instructor gets 50% of net, no reschedule."
+    )
+    late_cancel_credit_bps = models.PositiveIntegerField(
+        default=5000, help_text="Credit (basis points of the lesson price) for a student cancelling very late."
+    )
+    late_cancel_instructor_bps = models.PositiveIntegerField(
+        default=5000, help_text="Instructor's share (basis points of their net) when a student cancels very late."
+    )
+    pending_payment_minutes = models.PositiveSmallIntegerField(
+        default=30, help_text="An unpaid pending booking is released after this long."
+    )
+    authorize_before_hours = models.PositiveSmallIntegerField(
+        default=24, help_text="The card is authorized this many hours before the start."
+    )
+    auth_retry_first_minutes = models.PositiveSmallIntegerField(
+        default=60, help_text="First retry after a failed authorization."
+    )
+    auth_retry_second_minutes = models.PositiveSmallIntegerField(
+        default=240, help_text="Second retry, counted from the first failure."
+    )
+    auth_retry_interval_minutes = models.PositiveSmallIntegerField(
+        default=480, help_text="Later retries, every this long after the second."
+    )
+    auth_final_warning_hours = models.PositiveSmallIntegerField(
+        default=13, help_text="Final warning this many hours before the start."
+    )
+    auth_cancel_hours = models.PositiveSmallIntegerField(
+        default=12, help_text="Unpaid lessons are cancelled (no cost) this many hours before the start."
+    )
+    reminder_first_hours = models.PositiveSmallIntegerField(default=24, help_text="First lesson reminder.")
+    reminder_second_minutes = models.PositiveSmallIntegerField(default=60, help_text="Second lesson reminder.")
+    capture_after_hours = models.PositiveSmallIntegerField(
+        default=24, help_text="After the lesson's end: auto-complete and charge the card (the dispute window)."
+    )
+    no_show_report_hours = models.PositiveSmallIntegerField(
+        default=24, help_text="A no-show can be reported from the start until this long after the end."
+    )
+    dispute_hours = models.PositiveSmallIntegerField(
+        default=24, help_text="The other side may dispute a no-show report for this long."
+    )
+    capture_retry_hours = models.PositiveSmallIntegerField(default=4, help_text="Retry a failed charge this often.")
+    capture_escalate_hours = models.PositiveSmallIntegerField(
+        default=72, help_text="A charge still failing this long goes to manual review (student locked)."
+    )
+    credit_expiry_days = models.PositiveSmallIntegerField(default=365, help_text="Platform credits expire after.")
+    payout_weekday = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(6)], help_text="Weekly payouts on this day (0 = Monday)."
+    )
+
     class Meta:
         verbose_name = "platform configuration"
         verbose_name_plural = "platform configuration"
@@ -53,7 +109,7 @@ class PlatformConfig(models.Model):
         cache.delete(PLATFORM_CONFIG_CACHE_KEY)
 
 
-PLATFORM_CONFIG_CACHE_KEY = "platform-config:v1"
+PLATFORM_CONFIG_CACHE_KEY = "platform-config:v2"  # v2: money-policy fields
 
 
 def platform_config() -> PlatformConfig:

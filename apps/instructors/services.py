@@ -22,6 +22,7 @@ from apps.core.models import platform_config
 from apps.instructors.models import OFFERING_DESCRIPTION_MAX, RATE_FIELDS, InstructorProfile, Offering, ServiceArea
 from apps.instructors.onboarding import onboarding_status
 from apps.instructors.states import Format, ProfileStatus, SkillLevel, can_transition
+from apps.search.generation import search_generation_bump
 from apps.search.models import Borough, Neighborhood
 
 DURATION_MIN, DURATION_MAX, DURATION_STEP = 30, 240, 15
@@ -112,6 +113,7 @@ def instructor_profile_update(*, actor: User, changes: dict[str, Any]) -> Instru
     if errors:
         raise ValidationFailed("Some fields are missing or invalid.", fields=errors)
     profile.save()
+    transaction.on_commit(search_generation_bump)
     return profile
 
 
@@ -191,6 +193,7 @@ def _apply(offering: Offering, data: OfferingInput, checked: _CheckedOffering) -
         setattr(offering, field_name, data.rates.get(fmt))
     offering.save()
     offering.age_groups.set(checked.age_groups)
+    transaction.on_commit(search_generation_bump)
     return offering
 
 
@@ -227,6 +230,7 @@ def offering_update(*, actor: User, offering_id: int, data: OfferingInput) -> Of
 def offering_delete(*, actor: User, offering_id: int) -> None:
     _require_instructor(actor)
     _own_offering(actor, offering_id).delete()
+    transaction.on_commit(search_generation_bump)
 
 
 @transaction.atomic
@@ -244,6 +248,7 @@ def service_areas_replace(*, actor: User, neighborhoods: list[str], boroughs: li
     ServiceArea.objects.filter(profile=profile).delete()
     areas = [ServiceArea(profile=profile, neighborhood=n) for n in found_n.values()]
     areas += [ServiceArea(profile=profile, borough=b) for b in found_b.values()]
+    transaction.on_commit(search_generation_bump)
     return ServiceArea.objects.bulk_create(areas)
 
 
@@ -251,6 +256,7 @@ def _transition(profile: InstructorProfile, target: ProfileStatus) -> None:
     if not can_transition(profile.status, target):
         raise Conflict(f"A {profile.get_status_display().lower()} profile cannot become {target.label.lower()}.")
     profile.status = target
+    transaction.on_commit(search_generation_bump)
 
 
 @transaction.atomic
@@ -295,6 +301,7 @@ def instructor_verification_mark(
         if flag is not None:
             setattr(profile, field_name, now if flag else None)
     profile.save()
+    transaction.on_commit(search_generation_bump)
     return profile
 
 

@@ -62,6 +62,12 @@ class PaymentGateway(Protocol):
 
     def refund(self, *, intent_id: str, amount_cents: int, idempotency_key: str, now: datetime) -> MoneyMovement: ...
 
+    def transfer(
+        self, *, destination: str, amount_cents: int, idempotency_key: str, now: datetime
+    ) -> tuple[MoneyMovement, str]:
+        """Pay an instructor's payout account; returns the movement and the transfer id."""
+        ...
+
 
 def get_gateway() -> PaymentGateway:
     """The configured gateway (settings.PAYMENT_GATEWAY; only the local one exists so far)."""

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 
 from apps.payments.gateway import Authorization, Card, CardError, MoneyMovement
-from apps.payments.models import LocalCard, LocalIntent, LocalOperation
+from apps.payments.models import LocalCard, LocalIntent, LocalOperation, LocalTransfer
 
 AUTHORIZATION_LIFETIME = timedelta(days=7)
 _NAMESPACE = uuid.UUID("6f1c3f52-6a55-4a0e-9f7e-5b7b1c1e2a10")
@@ -145,6 +145,25 @@ class LocalGateway:
         return self._operation(
             intent_id=intent_id, kind="refund", amount_cents=amount_cents, idempotency_key=idempotency_key, now=now
         )
+
+    def transfer(
+        self, *, destination: str, amount_cents: int, idempotency_key: str, now: datetime
+    ) -> tuple[MoneyMovement, str]:
+        """Payouts always succeed locally; one transfer per idempotency key."""
+        if amount_cents <= 0:
+            return MoneyMovement(succeeded=False, amount_cents=amount_cents, failure_code="amount_too_small"), ""
+        try:
+            with transaction.atomic():
+                done, _ = LocalTransfer.objects.get_or_create(
+                    idempotency_key=idempotency_key,
+                    defaults={
+                        "transfer_id": _stable_id("ltr", idempotency_key), "destination": destination,
+                        "amount_cents": amount_cents, "created_at": now,
+                    },
+                )  # fmt: skip
+        except IntegrityError:  # a concurrent retry with the same key won the insert
+            done = LocalTransfer.objects.get(idempotency_key=idempotency_key)
+        return MoneyMovement(succeeded=True, amount_cents=done.amount_cents), done.transfer_id
 
 
 def _failure(intent: LocalIntent, kind: str, amount_cents: int, now: datetime) -> str:

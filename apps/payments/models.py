@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from apps.core.models import TimeStampedModel
+from apps.payments.states import CreditKind, EarningKind, PayoutKind, PayoutStatus
 
 
 class PaymentMethod(TimeStampedModel):
@@ -90,3 +91,146 @@ class LocalOperation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount_cents}"
+
+
+class LocalTransfer(models.Model):
+    """The local gateway's record of a payout to an instructor, once per idempotency key."""
+
+    idempotency_key = models.CharField(max_length=255, unique=True)
+    transfer_id = models.CharField(max_length=40, unique=True)
+    destination = models.CharField(max_length=60)
+    amount_cents = models.PositiveIntegerField()
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.transfer_id} {self.amount_cents}"
+
+
+class CreditEntry(models.Model):
+    """Platform credits as an append-only ledger (never an overwritten balance). A grant
+    opens a bucket with its own expiry; uses, releases and expiries point at the bucket they
+    draw from, so a released amount keeps the bucket's original expiry. Balance = what is
+    left in unexpired buckets."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="credit_entries")
+    kind = models.CharField(max_length=10, choices=CreditKind.choices)
+    amount_cents = models.IntegerField(help_text="Signed: grants and releases add, uses and expiries subtract.")
+    grant = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="entries", help_text="The bucket."
+    )
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Grants only.")
+    booking = models.ForeignKey(
+        "bookings.Booking", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_entries"
+    )
+    settlement = models.ForeignKey(
+        "bookings.Settlement", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_entries"
+    )
+    reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "credit entries"
+        indexes = [models.Index(fields=["user", "kind", "expires_at"], name="credit_bucket_idx")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=CreditKind.values), name="credit_kind_valid"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind=CreditKind.GRANT, amount_cents__gt=0, grant__isnull=True, expires_at__isnull=False)
+                    | models.Q(kind=CreditKind.RELEASE, amount_cents__gt=0, grant__isnull=False)
+                    | models.Q(kind__in=[CreditKind.USE, CreditKind.EXPIRE], amount_cents__lt=0, grant__isnull=False)
+                ),
+                name="credit_sign_matches_kind",
+            ),
+            # Exactly once, whatever the retries: one grant per settlement, one use and one
+            # release per (booking, bucket).
+            models.UniqueConstraint(
+                fields=["settlement"], condition=models.Q(kind=CreditKind.GRANT), name="credit_one_grant_per_settlement"
+            ),
+            models.UniqueConstraint(
+                fields=["booking", "grant"], condition=models.Q(kind=CreditKind.USE), name="credit_one_use_per_bucket"
+            ),
+            models.UniqueConstraint(
+                fields=["booking", "grant"],
+                condition=models.Q(kind=CreditKind.RELEASE),
+                name="credit_one_release_per_bucket",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount_cents}"
+
+
+class Payout(models.Model):
+    """Money sent to an instructor's payout account: a weekly batch or an instant request,
+    covering the earnings attached to it."""
+
+    instructor = models.ForeignKey("instructors.InstructorProfile", on_delete=models.PROTECT, related_name="payouts")
+    kind = models.CharField(max_length=10, choices=PayoutKind.choices)
+    status = models.CharField(max_length=10, choices=PayoutStatus.choices, default=PayoutStatus.PENDING)
+    amount_cents = models.PositiveIntegerField()
+    period_start = models.DateTimeField(null=True, blank=True, help_text="Weekly: earnings before this instant.")
+    created_at = models.DateTimeField()
+    paid_at = models.DateTimeField(null=True, blank=True)
+    transfer_id = models.CharField(max_length=60, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    failure_code = models.CharField(max_length=40, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=PayoutStatus.values), name="payout_status_valid"),
+            models.UniqueConstraint(
+                fields=["instructor", "period_start"],
+                condition=models.Q(kind=PayoutKind.WEEKLY),
+                name="payout_one_weekly_batch",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} payout {self.amount_cents} ({self.status})"
+
+
+class Earning(models.Model):
+    """An instructor's earning from one settled booking (net of commission), append-only.
+    Paid out by the payout it is attached to."""
+
+    instructor = models.ForeignKey("instructors.InstructorProfile", on_delete=models.PROTECT, related_name="earnings")
+    booking = models.ForeignKey("bookings.Booking", on_delete=models.PROTECT, related_name="earnings")
+    settlement = models.OneToOneField("bookings.Settlement", on_delete=models.PROTECT, related_name="earning")
+    kind = models.CharField(max_length=20, choices=EarningKind.choices)
+    amount_cents = models.PositiveIntegerField()
+    earned_at = models.DateTimeField()
+    payout = models.ForeignKey(Payout, null=True, blank=True, on_delete=models.PROTECT, related_name="earnings")
+
+    class Meta:
+        ordering = ["-earned_at", "-id"]
+        indexes = [models.Index(fields=["instructor", "payout", "earned_at"], name="earning_unpaid_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount_cents}"
+
+
+class StudentLock(models.Model):
+    """A student account locked for an unpaid lesson (a charge still failing after 72 h): no
+    new bookings until staff release it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payment_locks")
+    booking = models.ForeignKey("bookings.Booking", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=200)
+    created_at = models.DateTimeField()
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["booking"], condition=models.Q(released_at__isnull=True), name="student_lock_once_per_booking"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"lock {self.user_id} ({self.reason})"

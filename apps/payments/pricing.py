@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 BPS_DENOMINATOR = 10_000
 
@@ -110,8 +111,106 @@ def price_breakdown(
     )
 
 
+# --- money outcomes of cancellations, no-shows and completion (PRODUCT.md §6) ------------------
+
+Party = Literal["student", "instructor"]
+# Time before the start: "free" ≥ 24 h; "late" 12 h ≤ t < 24 h; "very_late" < 12 h.
+CancelWindow = Literal["free", "late", "very_late"]
+
+
+@dataclass(frozen=True)
+class BookingMoney:
+    """A booking's price snapshot and where its card payment stands."""
+
+    lesson_price_cents: int
+    booking_fee_cents: int
+    credits_applied_cents: int
+    total_cents: int  # the card's part: price − credits + fee
+    instructor_net_cents: int
+    held: bool  # an authorization (hold) is in place, nothing captured
+    captured: bool  # the total was already captured (a late reschedule locked it)
+
+
+@dataclass(frozen=True)
+class MoneyOutcome:
+    """Where every cent of a booking ends up. The parts always add up:
+    student_charge + credits kept by the booking = credit + instructor + platform.
+    capture/release/refund are the provider steps still needed to get there."""
+
+    student_charge_cents: int  # what the student's card pays in the end
+    credit_cents: int  # new platform credit for the student (fresh expiry)
+    credits_returned_cents: int  # credits reserved by the booking, given back with their original expiry
+    refund_cents: int  # already-captured money sent back to the card
+    instructor_cents: int  # the instructor's earning
+    platform_cents: int  # what the platform keeps (booking fee and commission)
+    capture_cents: int  # to capture now (0 when nothing is charged or it was captured before)
+    release_hold: bool  # void the authorization
+
+
+def released_outcome(money: BookingMoney) -> MoneyOutcome:
+    """Nothing is charged: the hold is released (or captured money refunded in full, the fee
+    included) and the credits the booking reserved come back with their original expiry."""
+    return MoneyOutcome(
+        student_charge_cents=0, credit_cents=0, credits_returned_cents=money.credits_applied_cents,
+        refund_cents=money.total_cents if money.captured else 0, instructor_cents=0, platform_cents=0,
+        capture_cents=0, release_hold=money.held,
+    )  # fmt: skip
+
+
+def charged_outcome(money: BookingMoney, *, credit_cents: int, instructor_cents: int) -> MoneyOutcome:
+    """The card pays the total and the booking keeps its credits; the platform keeps the
+    rest after the student's credit and the instructor's earning (so the parts add up)."""
+    paid = money.total_cents + money.credits_applied_cents
+    if credit_cents + instructor_cents > paid:
+        raise ValueError("an outcome cannot give away more than was paid")
+    return MoneyOutcome(
+        student_charge_cents=money.total_cents, credit_cents=credit_cents, credits_returned_cents=0,
+        refund_cents=0, instructor_cents=instructor_cents, platform_cents=paid - credit_cents - instructor_cents,
+        capture_cents=0 if money.captured else money.total_cents, release_hold=False,
+    )  # fmt: skip
+
+
+def completion_outcome(money: BookingMoney) -> MoneyOutcome:
+    """The lesson happened (or the student did not come): the instructor is paid in full."""
+    return charged_outcome(money, credit_cents=0, instructor_cents=money.instructor_net_cents)
+
+
+def cancellation_outcome(
+    *, money: BookingMoney, by: Party, window: CancelWindow, very_late_credit_bps: int, very_late_instructor_bps: int
+) -> MoneyOutcome:
+    """PRODUCT.md §6's table. An instructor's cancellation is always a full refund. A student
+    cancelling ≥ 24 h ahead pays nothing; 12–24 h: charged, the lesson price back as credit
+    (the fee is kept); < 12 h: charged, a share of the price as credit and a share of the
+    instructor's net to the instructor. Money locked by a late reschedule gives credit only.
+    A booking whose card was never secured (no hold, nothing captured) is cancelled free."""
+    if by == "instructor" or not (money.held or money.captured):
+        return released_outcome(money)
+    if window == "free" and not money.captured:
+        return released_outcome(money)
+    if window == "very_late":
+        return charged_outcome(
+            money,
+            credit_cents=percent_of(money.lesson_price_cents, very_late_credit_bps),
+            instructor_cents=percent_of(money.instructor_net_cents, very_late_instructor_bps),
+        )
+    return charged_outcome(money, credit_cents=money.lesson_price_cents, instructor_cents=0)
+
+
+def no_show_outcome(money: BookingMoney, *, absent: Party) -> MoneyOutcome:
+    """An upheld no-show: the instructor's absence refunds everything; the student's pays the
+    instructor in full."""
+    return released_outcome(money) if absent == "instructor" else completion_outcome(money)
+
+
 def format_usd(cents: int) -> str:
     """$134.40, $80, -$20 — money in plain words for pages and emails."""
     sign = "-" if cents < 0 else ""
     dollars, rest = divmod(abs(cents), 100)
     return f"{sign}${dollars:,}" if rest == 0 else f"{sign}${dollars:,}.{rest:02d}"
+
+
+def format_decimal(cents: int) -> str:
+    """105.60, -20.00 — plain decimal dollars for CSV exports."""
+    sign = "-" if cents < 0 else ""
+    dollars, rest = divmod(abs(cents), 100)
+    return f"{sign}{dollars}.{rest:02d}"

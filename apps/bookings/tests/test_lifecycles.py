@@ -1,0 +1,143 @@
+"""Whole lifecycles on a simulated clock: every sweep runs each hour (in the order the
+periodic task runs them) and we record when each state was first seen."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from apps.bookings.models import Booking, Settlement
+from apps.bookings.sweeps import money_sweeps_run
+from apps.bookings.tests.conftest import NOW, local, open_days
+from apps.bookings.tests.money import NET, TOTAL, book, credit_rows, earnings, intents, operations
+from apps.core.errors import PermissionDenied
+from apps.notifications.models import Notification
+from apps.payments.models import LocalCard, LocalTransfer, Payout, StudentLock
+from apps.payments.services import payment_method_add
+
+pytestmark = pytest.mark.django_db
+HOUR = timedelta(hours=1)
+
+
+def run_clock(booking: Booking, start: datetime, stop: datetime, *, each_hour=None) -> dict[tuple[str, str], datetime]:
+    """Tick every hour from `start` to `stop` inclusive; when each (status, payment status)
+    of the booking was first seen."""
+    seen: dict[tuple[str, str], datetime] = {}
+    now = start
+    while now <= stop:
+        if each_hour is not None:
+            each_hour(now)
+        money_sweeps_run(now=now)
+        booking.refresh_from_db()
+        seen.setdefault((booking.status, booking.payment_status), now)
+        now += HOUR
+    return seen
+
+
+def sent(kind: str) -> list[datetime]:
+    return list(
+        Notification.objects.filter(kind=kind, user__is_staff=False).order_by("id").values_list("created_at", flat=True)
+    )
+
+
+@pytest.fixture(autouse=True)
+def _no_swallowed_errors(caplog):
+    """Sweeps log and skip a failing row; in these tests no row may fail."""
+    yield
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+def test_booked_10_days_ahead_authorized_completed_captured_and_paid_out(scene, student) -> None:
+    start = local(date(2026, 12, 11), 10)  # Fri 11 Dec, 10:00 in New York
+    open_days(scene.profile, date(2026, 12, 11), 1)
+    booking = book(scene, student, start=start)
+    end = start + HOUR
+    payout_day = local(date(2026, 12, 14), 0)  # Mon 14 Dec, midnight in New York
+    seen = run_clock(booking, NOW, payout_day + HOUR)
+    assert seen == {
+        ("confirmed", "scheduled"): NOW,
+        ("confirmed", "authorized"): start - 24 * HOUR,
+        ("completed", "captured"): end + 24 * HOUR,  # completed and charged in the same run
+    }
+    assert intents() == [(TOTAL, "captured")]
+    assert operations() == [("capture", TOTAL, True)]
+    assert earnings() == [("lesson", NET)]
+    payout = Payout.objects.get()
+    assert (payout.kind, payout.status, payout.amount_cents, payout.paid_at) == ("weekly", "paid", NET, payout_day)
+    assert list(LocalTransfer.objects.values_list("amount_cents", flat=True)) == [NET]
+    assert sent("reminder") == [start - 24 * HOUR] * 2 + [start - HOUR] * 2
+    assert sent("booking_completed") == [end + 24 * HOUR] * 2  # the receipt and "you earned"
+    assert sent("payout_sent") == [payout_day]
+
+
+def test_declined_at_24_hours_then_authorized_on_the_first_retry(scene, student) -> None:
+    start = local(date(2026, 12, 4), 10)
+    card = payment_method_add(actor=student, card_token="4000000000009995")  # insufficient funds
+    booking = book(scene, student, start=start, card=card)
+
+    def funds_arrive(now: datetime) -> None:
+        if now == start - 23 * HOUR:  # the bank now approves; the retry due at T−23 h succeeds
+            LocalCard.objects.filter(card_id=card.provider_id).update(behavior="succeeds")
+
+    seen = run_clock(booking, start - 26 * HOUR, start + 26 * HOUR, each_hour=funds_arrive)
+    assert seen == {
+        ("confirmed", "scheduled"): start - 26 * HOUR,
+        ("confirmed", "payment_method_required"): start - 24 * HOUR,
+        ("confirmed", "authorized"): start - 23 * HOUR,
+        ("completed", "captured"): start + 25 * HOUR,
+    }
+    assert intents() == [(TOTAL, "declined"), (TOTAL, "captured")]
+    assert operations() == [("capture", TOTAL, True)]
+    assert sent("authorization_failed") == [start - 24 * HOUR]
+    assert sent("authorization_fixed") == [start - 23 * HOUR]
+    assert earnings() == [("lesson", NET)]
+
+
+def test_declined_until_12_hours_before_is_cancelled_at_no_cost(scene, student) -> None:
+    start = local(date(2026, 12, 4), 10)
+    card = payment_method_add(actor=student, card_token="4000000000000002")
+    booking = book(scene, student, start=start, card=card)
+    seen = run_clock(booking, start - 26 * HOUR, start + 2 * HOUR)
+    assert seen == {
+        ("confirmed", "scheduled"): start - 26 * HOUR,
+        ("confirmed", "payment_method_required"): start - 24 * HOUR,
+        ("cancelled", "settled"): start - 12 * HOUR,
+    }
+    # Attempts at T−24 h, then 1 h and 4 h after the first failure (the next, 8 h later, is T−12 h).
+    assert sent("authorization_failed") == [start - 24 * HOUR, start - 23 * HOUR, start - 20 * HOUR]
+    assert intents() == [(TOTAL, "declined")] * 3
+    assert sent("authorization_final_warning") == [start - 13 * HOUR]
+    assert sent("booking_auto_cancelled") == [start - 12 * HOUR] * 2  # student and instructor
+    assert (operations(), credit_rows(student), earnings()) == ([], [], [])
+    assert Settlement.objects.get().reason == "unpaid_cancellation"
+
+
+def test_capture_failure_retried_every_4_hours_then_escalated_at_72_hours(scene, student, staff) -> None:
+    start = local(date(2026, 12, 4), 10)
+    end = start + HOUR
+    card = payment_method_add(actor=student, card_token="4000000000000341")  # authorizes, capture fails
+    booking = book(scene, student, start=start, card=card)
+    first_failure = end + 24 * HOUR
+    seen = run_clock(booking, start - 25 * HOUR, first_failure + 74 * HOUR)
+    assert seen == {
+        ("confirmed", "scheduled"): start - 25 * HOUR,
+        ("confirmed", "authorized"): start - 24 * HOUR,
+        ("completed", "payment_method_required"): first_failure,
+        ("completed", "manual_review"): first_failure + 72 * HOUR,
+    }
+    captures = [op for op in operations() if op[0] == "capture"]
+    # The first attempt, then one every 4 h up to and including the 72nd hour: 19 attempts.
+    assert captures == [("capture", TOTAL, False)] * 19
+    assert [op for op in operations() if op[0] == "release"] == [("release", 0, True)] * 18  # no stacked holds
+    settlement = Settlement.objects.get()
+    assert (settlement.status, settlement.attempts, settlement.first_failed_at) == ("review", 19, first_failure)
+    assert sent("capture_failed") == [first_failure]
+    assert sent("payment_review") == [first_failure + 72 * HOUR]
+    alerts = Notification.objects.filter(user=staff, kind="staff_alert")
+    assert [n.created_at for n in alerts] == [first_failure + 72 * HOUR]
+    assert StudentLock.objects.filter(user=student, released_at__isnull=True).count() == 1
+    assert earnings() == []
+    with pytest.raises(PermissionDenied, match="on hold"):
+        book(scene, student, start=local(date(2026, 12, 9), 10), now=first_failure + 73 * HOUR)

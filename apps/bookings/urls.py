@@ -1,0 +1,19 @@
+"""Booking pages, mounted at the site root."""
+
+from django.urls import path
+
+from apps.bookings import views
+
+app_name = "bookings"
+
+urlpatterns = [
+    path("book/<slug:slug>/", views.book, name="book"),
+    path("lessons/", views.lessons, name="lessons"),
+    path("schedule/", views.schedule, name="schedule"),
+    path("lessons/<uuid:public_id>/", views.detail, name="detail"),
+    path("lessons/<uuid:public_id>/card/", views.detail_card, name="detail_card"),
+    path("lessons/<uuid:public_id>/card/new/", views.detail_card_add, name="detail_card_add"),
+    path("lessons/<uuid:public_id>/calendar.ics", views.booking_calendar, name="calendar"),
+    path("calendar/reset/", views.feed_reset, name="feed_reset"),
+    path("calendar/<slug:token>.ics", views.feed, name="feed"),
+]

@@ -1,0 +1,419 @@
+"""Booking pages: the booking sheet, My lessons / Schedule, a booking's detail, and calendar
+files. The HTML twin of apps/bookings/api.py, on the same services.
+
+Views parse input, call one service or selector and render; a service's domain error is put
+on the form by apply_application_error. The clock is read once per request.
+
+The sheet is one form. HTMX re-renders its choices and price as they change (a GET of the
+same page; the response is the full page and the form selects what it swaps), and the inline
+"add an address" / "add a card" buttons post the whole sheet, so every choice survives.
+Without JavaScript the same buttons post and redirect back, and the sheet still works."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_htmx.middleware import HtmxDetails
+
+from apps.accounts.models import User
+from apps.accounts.services import address_create
+from apps.bookings.calendar import (
+    booking_ics,
+    calendar_feed_get,
+    calendar_feed_owner,
+    calendar_feed_reset,
+    feed_booking_list,
+    feed_ics,
+)
+from apps.bookings.forms import AddressForm, BookingForm, CardChoiceForm, sheet_choices
+from apps.bookings.pages import booking_detail_get, lessons_page_get
+from apps.bookings.selectors import booking_get
+from apps.bookings.services import SlotUnavailable, booking_create, booking_payment_method_change
+from apps.bookings.sheet import SheetChoices, alternative_options, booking_sheet_get
+from apps.bookings.states import PaymentStatus
+from apps.core.api_errors import MethodRateThrottle
+from apps.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied, RateLimited, ValidationFailed
+from apps.core.forms import apply_application_error
+from apps.core.idempotency import idempotency_run
+from apps.payments.forms import CardForm
+from apps.payments.pricing import format_usd
+from apps.payments.services import payment_method_add
+from apps.payments.views import card_name, card_request_key, test_card_rows
+
+SHEET_TEMPLATE = "bookings/sheet.html"
+SHEET_FIELDS = ("service", "format", "duration", "day", "start", "learner", "address", "payment_method")
+ALREADY_SENT = "This booking was already sent from this page. Check My lessons before you book again."
+ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # guaranteed by @login_required
+    return request.user
+
+
+def _money_allowed(request: HttpRequest) -> RateLimited | None:
+    """The API's per-user limit on money operations (5/min), shared with the pages."""
+    throttle = MethodRateThrottle(scope="money", reads=False)
+    if throttle.allow_request(request):
+        return None
+    wait = math.ceil(throttle.wait() or 60)
+    return RateLimited(f"Too many tries in a row. Try again in {wait} seconds.", retry_after_seconds=wait)
+
+
+# --- the booking sheet --------------------------------------------------------------------
+
+
+def _sheet_url(slug: str, choices: SheetChoices | None = None) -> str:
+    url = reverse("bookings:book", args=[slug])
+    return f"{url}?{choices.query()}" if choices is not None else url
+
+
+def _form_errors(form: BookingForm) -> dict[str, list[str]]:
+    """Errors by sheet field; anything else (the idempotency key, the whole request) is
+    said at the top of the sheet under "form"."""
+    errors: dict[str, list[str]] = {}
+    for name, messages_ in form.errors.items():
+        errors.setdefault(name if name in SHEET_FIELDS else "form", []).extend(str(m) for m in messages_)
+    return errors
+
+
+def _render_sheet(
+    request: HtmxHttpRequest,
+    user: User,
+    slug: str,
+    asked: SheetChoices,
+    now: datetime,
+    *,
+    status: int = 200,
+    errors: dict[str, list[str]] | None = None,
+    alternatives: list[str] | None = None,
+    address_form: AddressForm | None = None,
+    card_form: CardForm | None = None,
+    notice: str = "",
+) -> HttpResponse:
+    sheet = booking_sheet_get(actor=user, slug=slug, asked=asked, now=now)
+    if sheet is None:
+        raise Http404("Nobody to book here.")
+    context: dict[str, Any] = {
+        "sheet": sheet, "errors": {**sheet.errors, **(errors or {})}, "notice": notice,
+        "alternatives": alternative_options(sheet, alternatives or [], user.timezone),
+        "sheet_url": _sheet_url(slug), "idempotency_key": uuid.uuid4(),
+        "address_form": address_form or AddressForm(prefix="new_address"),
+        "card_form": card_form or CardForm(prefix="new_card"), "test_cards": test_card_rows(),
+    }  # fmt: skip
+    response = render(request, SHEET_TEMPLATE, context, status=status)
+    # Back after booking must not show this page (and its one-time key) from the cache.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _student_or_refusal(request: HttpRequest) -> User | HttpResponse:
+    user = _user(request)
+    if user.is_student:
+        return user
+    return render(request, "bookings/cannot_book.html", status=403)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def book(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    user = _student_or_refusal(request)
+    if isinstance(user, HttpResponse):
+        return user
+    now = timezone.now()
+    if request.method != "POST":
+        return _render_sheet(request, user, slug, sheet_choices(request.GET), now)
+    # The inline "Save address" / "Save card" buttons post the whole sheet here with their
+    # name, so every choice survives (with or without JavaScript); "Book" has no name.
+    action = request.POST.get("action")
+    if action == "add_address":
+        return _add_address(request, user, slug, now)
+    if action == "add_card":
+        return _add_card(request, user, slug, now)
+    return _confirm(request, user, slug, now)
+
+
+def _refused(
+    request: HtmxHttpRequest, user: User, slug: str, now: datetime, form: BookingForm, exc: ApplicationError
+) -> HttpResponse:
+    if isinstance(exc, NotFound | PermissionDenied):
+        raise exc
+    apply_application_error(form, exc)
+    response = _render_sheet(
+        request, user, slug, sheet_choices(request.POST), now, status=exc.status, errors=_form_errors(form),
+        alternatives=list(exc.extra.get("alternatives", [])),
+    )  # fmt: skip
+    if isinstance(exc, RateLimited):
+        response["Retry-After"] = str(exc.retry_after_seconds)
+    return response
+
+
+def _confirm(request: HtmxHttpRequest, user: User, slug: str, now: datetime) -> HttpResponse:
+    """Book once per page render: the form's Idempotency-Key makes a double submit (or a
+    retry after a lost response) return the first result instead of booking again."""
+    form = BookingForm(request.POST, zone=user.timezone)
+    if not form.is_valid():
+        return _render_sheet(
+            request, user, slug, sheet_choices(request.POST), now, status=422, errors=_form_errors(form)
+        )
+    limited = _money_allowed(request)
+    if limited is not None:
+        return _refused(request, user, slug, now, form, limited)
+    ran = False
+
+    def operation() -> tuple[int, dict[str, Any]]:
+        nonlocal ran
+        ran = True
+        booking = booking_create(actor=user, request=form.booking_request(slug), now=now)
+        return 201, {"id": str(booking.public_id)}
+
+    try:
+        stored = idempotency_run(
+            user=user, key=form.cleaned_data["idempotency_key"], scope="booking_create",
+            body=form.fingerprint(slug), now=now, operation=operation,
+        )  # fmt: skip
+    except ApplicationError as exc:
+        # A conflict before the booking ran is about the key: this page was already sent.
+        refused = Conflict(ALREADY_SENT) if isinstance(exc, Conflict) and not ran else exc
+        return _refused(request, user, slug, now, form, refused)
+    if stored.status >= 400:  # the first send was refused: say the same again
+        return _refused(request, user, slug, now, form, _stored_error(stored.status, stored.body))
+    return redirect("bookings:detail", public_id=stored.body["id"])
+
+
+def _stored_error(status: int, body: dict[str, Any]) -> ApplicationError:
+    error = dict(body.get("error", {}))
+    kind: type[ApplicationError] = {404: NotFound, 403: PermissionDenied, 422: ValidationFailed}.get(status, Conflict)
+    if error.get("code") == SlotUnavailable.code:
+        kind = SlotUnavailable
+    extra = {"alternatives": error["alternatives"]} if "alternatives" in error else None
+    return kind(str(error.get("message", "")), fields=error.get("fields") or {}, extra=extra)
+
+
+def _add_address(request: HtmxHttpRequest, user: User, slug: str, now: datetime) -> HttpResponse:
+    """Save a lesson address from the sheet and choose it."""
+    asked = sheet_choices(request.POST)
+    form = AddressForm(request.POST, prefix="new_address")
+    status = 422
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            address = address_create(
+                actor=user, label=data["label"], street=data["street"], neighborhood=data["neighborhood"]
+            )
+        except ValidationFailed as exc:
+            apply_application_error(form, exc)
+        else:
+            chosen = replace(asked, address=address.pk)
+            if not request.htmx:
+                return redirect(_sheet_url(slug, chosen))
+            return _render_sheet(
+                request, user, slug, chosen, now, notice=f"{address.label}: {address.street} is saved."
+            )
+    return _render_sheet(request, user, slug, asked, now, status=status, address_form=form)
+
+
+def _add_card(request: HtmxHttpRequest, user: User, slug: str, now: datetime) -> HttpResponse:
+    """Save a test card from the sheet and choose it."""
+    asked = sheet_choices(request.POST)
+    form = CardForm(request.POST, prefix="new_card")
+    if form.is_valid():
+        number = form.cleaned_data["card"]
+        key = card_request_key(f"sheet:{request.POST.get('idempotency_key', '')}", number)
+        try:
+            method = payment_method_add(actor=user, card_token=number, request_key=key)
+        except ValidationFailed as exc:
+            apply_application_error(form, exc)
+        else:
+            chosen = replace(asked, payment_method=method.pk)
+            if not request.htmx:
+                return redirect(_sheet_url(slug, chosen))
+            return _render_sheet(request, user, slug, chosen, now, notice=f"{card_name(method)} is saved.")
+    return _render_sheet(request, user, slug, asked, now, status=422, card_form=form)
+
+
+# --- My lessons and Schedule ----------------------------------------------------------------
+
+
+def _lessons_page(request: HttpRequest, user: User, title: str) -> HttpResponse:
+    now = timezone.now()
+    page = lessons_page_get(user=user, now=now, page=request.GET.get("page"), past_page=request.GET.get("past"))
+    feed_url = request.build_absolute_uri(reverse("bookings:feed", args=[calendar_feed_get(user=user).token]))
+    context = {
+        "page": page, "title": title, "feed_url": feed_url,
+        "webcal_url": "webcal://" + feed_url.split("://", 1)[1],
+    }  # fmt: skip
+    return render(request, "bookings/lessons.html", context)
+
+
+@login_required
+@require_safe
+def lessons(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if user.is_instructor:
+        return redirect("bookings:schedule")
+    return _lessons_page(request, user, "My lessons")
+
+
+@login_required
+@require_safe
+def schedule(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not user.is_instructor:
+        return redirect("bookings:lessons")
+    return _lessons_page(request, user, "Schedule")
+
+
+# --- one booking ----------------------------------------------------------------------------
+
+
+def _render_detail(
+    request: HttpRequest,
+    user: User,
+    public_id: uuid.UUID,
+    now: datetime,
+    *,
+    status: int = 200,
+    choice_form: CardChoiceForm | None = None,
+    card_form: CardForm | None = None,
+) -> HttpResponse:
+    detail = booking_detail_get(user=user, public_id=public_id, now=now)
+    if detail is None:
+        raise Http404("Booking not found.")
+    # A card just added (?card=) is picked; otherwise the first one that isn't the declined one.
+    asked = request.GET.get("card", "")
+    others = [card.pk for card in detail.cards if card.pk != detail.booking.payment_method_id]
+    picked = int(asked) if asked.isdigit() else (others[0] if others else None)
+    context = {
+        "detail": detail, "booking": detail.booking, "choice_form": choice_form or CardChoiceForm(),
+        "card_form": card_form or CardForm(prefix="new_card"), "test_cards": test_card_rows(),
+        "picked_card": picked, "render_key": uuid.uuid4(),
+    }  # fmt: skip
+    return render(request, "bookings/detail.html", context, status=status)
+
+
+@login_required
+@require_safe
+def detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    return _render_detail(request, _user(request), public_id, timezone.now())
+
+
+def _card_outcome(request: HttpRequest, status: str, total_cents: int) -> None:
+    if status == PaymentStatus.AUTHORIZED:
+        messages.success(request, f"Thanks! Your card is authorized for {format_usd(total_cents)}.")
+    elif status == PaymentStatus.PAYMENT_METHOD_REQUIRED:
+        messages.error(request, "That card was declined too. Try another card.")
+    else:
+        messages.success(request, "Thanks! We'll use this card for your lesson.")
+
+
+@login_required
+@require_POST
+def detail_card(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Pay for a lesson with another saved card (and authorize it at once when needed)."""
+    user, now = _user(request), timezone.now()
+    booking = booking_get(user=user, public_id=public_id)
+    if booking is None or booking.student_id != user.pk:
+        raise Http404("Booking not found.")
+    form = CardChoiceForm(request.POST)
+    status = 422
+    if form.is_valid():
+        try:
+            limited = _money_allowed(request)
+            if limited is not None:
+                raise limited
+            changed = booking_payment_method_change(
+                actor=user, booking_id=booking.pk, payment_method_id=form.cleaned_data["payment_method"], now=now
+            )
+        except (ValidationFailed, Conflict, RateLimited) as exc:
+            apply_application_error(form, exc)
+            status = exc.status
+        else:
+            _card_outcome(request, changed.payment_status, changed.total_cents)
+            return redirect("bookings:detail", public_id=public_id)
+    return _render_detail(request, user, public_id, now, status=status, choice_form=form)
+
+
+@login_required
+@require_POST
+def detail_card_add(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Save a test card from a booking that needs one; it is then picked on the page."""
+    user, now = _user(request), timezone.now()
+    if booking_get(user=user, public_id=public_id) is None or not user.is_student:
+        raise Http404("Booking not found.")
+    form = CardForm(request.POST, prefix="new_card")
+    if form.is_valid():
+        number = form.cleaned_data["card"]
+        try:
+            method = payment_method_add(
+                actor=user, card_token=number, request_key=card_request_key(request.POST.get("render_key", ""), number)
+            )
+        except ValidationFailed as exc:
+            apply_application_error(form, exc)
+        else:
+            messages.success(request, f"{card_name(method)} is saved. Use it for this lesson below.")
+            return redirect(reverse("bookings:detail", args=[public_id]) + f"?card={method.pk}#pay")
+    return _render_detail(request, user, public_id, now, status=422, card_form=form)
+
+
+# --- calendar files -------------------------------------------------------------------------
+
+
+def _detail_url(request: HttpRequest, public_id: uuid.UUID | str) -> str:
+    return request.build_absolute_uri(reverse("bookings:detail", args=[public_id]))
+
+
+@login_required
+@require_safe
+def booking_calendar(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    user = _user(request)
+    booking = booking_get(user=user, public_id=public_id)
+    if booking is None:
+        raise Http404("Booking not found.")
+    body = booking_ics(booking, viewer=user, now=timezone.now(), detail_url=_detail_url(request, public_id))
+    response = HttpResponse(body, content_type=ICS_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="lesson-{booking.starts_at:%Y-%m-%d}.ics"'
+    return response
+
+
+@require_safe
+def feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The private feed: calendar apps fetch it without a session, so the token is the key."""
+    owner = calendar_feed_owner(token=token)
+    if owner is None:
+        raise Http404("This calendar link is not valid (it may have been reset).")
+    now = timezone.now()
+    bookings = list(feed_booking_list(user=owner, now=now))
+    urls = {str(b.public_id): _detail_url(request, b.public_id) for b in bookings}
+    response = HttpResponse(
+        feed_ics(bookings, viewer=owner, now=now, detail_url_of=urls), content_type=ICS_CONTENT_TYPE
+    )
+    response["Cache-Control"] = "private, no-cache"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@login_required
+@require_POST
+def feed_reset(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    calendar_feed_reset(actor=user)
+    messages.success(
+        request, "Your calendar link is reset: the old one no longer works. Add the new one to your calendar app."
+    )
+    return redirect("bookings:schedule" if user.is_instructor else "bookings:lessons")

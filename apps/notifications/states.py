@@ -1,0 +1,46 @@
+"""Notification categories, which of them a user may turn off, and each kind's category."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Category(models.TextChoices):
+    PAYMENTS = "payments", "Payments and payouts"
+    SECURITY = "security", "Security"
+    LESSONS = "lessons", "Lesson updates"
+    REMINDERS = "reminders", "Lesson reminders"
+    STAFF = "staff", "Staff alerts"
+    ACCOUNT = "account", "Account"
+
+
+# Security and payment emails always go (PRODUCT.md §11); staff alerts too.
+ESSENTIAL_CATEGORIES = frozenset({Category.PAYMENTS, Category.SECURITY, Category.STAFF})
+OPTIONAL_CATEGORIES = (Category.LESSONS, Category.REMINDERS)
+
+
+class EmailStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to send"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    OFF = "off", "Not emailed (turned off)"
+
+
+KIND_CATEGORY: dict[str, Category] = {
+    "authorization_failed": Category.PAYMENTS,
+    "authorization_fixed": Category.PAYMENTS,
+    "authorization_final_warning": Category.PAYMENTS,
+    "capture_failed": Category.PAYMENTS,
+    "payment_review": Category.PAYMENTS,
+    "payout_sent": Category.PAYMENTS,
+    "booking_auto_cancelled": Category.PAYMENTS,
+    "booking_payment_expired": Category.PAYMENTS,
+    "booking_cancelled": Category.LESSONS,
+    "booking_rescheduled": Category.LESSONS,
+    "booking_completed": Category.LESSONS,
+    "no_show_reported": Category.LESSONS,
+    "no_show_disputed": Category.LESSONS,
+    "no_show_resolved": Category.LESSONS,
+    "reminder": Category.REMINDERS,
+    "staff_alert": Category.STAFF,
+}

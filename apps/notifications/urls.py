@@ -1,0 +1,11 @@
+from django.urls import path
+
+from apps.notifications import views
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("", views.notifications, name="list"),
+    path("read/", views.mark_all_read, name="read_all"),
+    path("settings/", views.preferences, name="preferences"),
+]

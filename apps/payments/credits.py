@@ -1,0 +1,169 @@
+"""Platform credits: an append-only ledger of grants and uses (PRODUCT.md §6).
+
+A grant is a bucket with its own expiry (365 days by default). A booking reserves credits
+from the buckets that expire first; a booking cancelled ≥ 24 h ahead (or refunded in full)
+puts them back into the same buckets, so they keep their original expiry. Credits pay the
+lesson price only — the caller caps them (apps/payments/pricing.py); never the fee.
+
+Concurrency: every write that depends on what is left in a user's buckets first locks those
+bucket rows (always ordered by expiry, then id, so two writers never deadlock), then reads
+the sums.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F, QuerySet, Sum
+from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import Coalesce
+
+from apps.accounts.models import User
+from apps.bookings.models import Booking, Settlement
+from apps.core.errors import Conflict, ValidationFailed
+from apps.core.models import platform_config
+from apps.payments.models import CreditEntry
+from apps.payments.states import CreditKind
+
+SWEEP_BATCH = 200
+
+
+@dataclass(frozen=True)
+class Bucket:
+    grant: CreditEntry
+    left_cents: int
+
+    @property
+    def expires_at(self) -> datetime:
+        assert self.grant.expires_at is not None  # every grant has one (a check constraint)
+        return self.grant.expires_at
+
+
+def _left() -> CombinedExpression:
+    """What is left in a grant's bucket: the grant plus its (signed) entries."""
+    return F("amount_cents") + Coalesce(Sum("entries__amount_cents"), 0)
+
+
+def _buckets(user: User, now: datetime, *, lock: bool) -> list[Bucket]:
+    """The user's unexpired buckets with something left, earliest expiry first."""
+    grants = CreditEntry.objects.filter(user=user, kind=CreditKind.GRANT, expires_at__gt=now).order_by(
+        "expires_at", "id"
+    )
+    if lock:
+        # FOR UPDATE cannot be combined with the SUM below: lock first, then read the sums.
+        list(grants.select_for_update().values_list("pk", flat=True))
+    rows = grants.annotate(left=_left()).filter(left__gt=0)
+    return [Bucket(grant=row, left_cents=row.left) for row in rows]
+
+
+def credit_balance(*, user: User, now: datetime) -> int:
+    return sum(bucket.left_cents for bucket in _buckets(user, now, lock=False))
+
+
+def credit_grant(
+    *,
+    user: User,
+    amount_cents: int,
+    reason: str,
+    now: datetime,
+    settlement: Settlement | None = None,
+    booking: Booking | None = None,
+    expires_at: datetime | None = None,
+) -> CreditEntry:
+    """Add credit (a new bucket). Expires after the configured lifetime unless told otherwise."""
+    if amount_cents <= 0:
+        raise ValidationFailed("A credit must be a positive amount.", fields={"amount_cents": ["Must be > 0."]})
+    lifetime = timedelta(days=platform_config().credit_expiry_days)
+    return CreditEntry.objects.create(
+        user=user, kind=CreditKind.GRANT, amount_cents=amount_cents, expires_at=expires_at or now + lifetime,
+        booking=booking, settlement=settlement, reason=reason, created_at=now,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def credits_reserve(*, user: User, booking: Booking, amount_cents: int, now: datetime) -> list[CreditEntry]:
+    """Use `amount_cents` of the user's credit for a booking, earliest expiry first. Raises
+    Conflict when the balance no longer covers it (another booking used it meanwhile)."""
+    uses: list[CreditEntry] = []
+    needed = amount_cents
+    for bucket in _buckets(user, now, lock=True):
+        if needed == 0:
+            break
+        take = min(needed, bucket.left_cents)
+        use = CreditEntry.objects.create(
+            user=user, kind=CreditKind.USE, amount_cents=-take, grant=bucket.grant, booking=booking,
+            reason=f"{booking.service_name} on {booking.starts_at:%Y-%m-%d}", created_at=now,
+        )  # fmt: skip
+        uses.append(use)
+        needed -= take
+    if needed:
+        raise Conflict("Your credit balance changed. Review the price and book again.")
+    return uses
+
+
+@transaction.atomic
+def credits_return(*, booking: Booking, now: datetime, reason: str = "") -> int:
+    """Put the credits a booking reserved back into their original buckets (keeping each
+    bucket's expiry). Idempotent: a bucket already given back is skipped (and a unique
+    constraint forbids a second release row)."""
+    uses = CreditEntry.objects.filter(booking=booking, kind=CreditKind.USE)
+    list(
+        CreditEntry.objects.select_for_update()
+        .filter(pk__in=uses.values("grant_id"))
+        .order_by("expires_at", "id")
+        .values_list("pk", flat=True)
+    )
+    # Read after locking: a concurrent return of the same booking has committed by now.
+    released = set(
+        CreditEntry.objects.filter(booking=booking, kind=CreditKind.RELEASE).values_list("grant_id", flat=True)
+    )
+    returned = 0
+    for use in uses.exclude(grant_id__in=released).order_by("id"):
+        CreditEntry.objects.create(
+            user_id=use.user_id, kind=CreditKind.RELEASE, amount_cents=-use.amount_cents, grant_id=use.grant_id,
+            booking=booking, reason=reason or f"Returned from {booking.service_name}", created_at=now,
+        )  # fmt: skip
+        returned -= use.amount_cents
+    return returned
+
+
+def sweep_credit_expiry(*, now: datetime) -> int:
+    """Write an expiry row for whatever is left in buckets past their expiry. Each bucket is
+    locked (skipping ones another worker holds) and re-summed before writing, so a bucket
+    expires exactly once whatever the number of workers."""
+    due = (
+        CreditEntry.objects.filter(kind=CreditKind.GRANT, expires_at__lte=now).annotate(left=_left()).filter(left__gt=0)
+    )
+    expired = 0
+    for grant_id in list(due.order_by("expires_at", "id").values_list("pk", flat=True)[:SWEEP_BATCH]):
+        with transaction.atomic():
+            grant = CreditEntry.objects.select_for_update(skip_locked=True).filter(pk=grant_id).first()
+            if grant is None:
+                continue
+            left = CreditEntry.objects.filter(pk=grant_id).annotate(left=_left()).get().left
+            if left <= 0:
+                continue
+            CreditEntry.objects.create(
+                user_id=grant.user_id, kind=CreditKind.EXPIRE, amount_cents=-left, grant=grant,
+                reason="Expired", created_at=now,
+            )  # fmt: skip
+            expired += 1
+    return expired
+
+
+def credit_history_list(*, user: User) -> QuerySet[CreditEntry]:
+    """Every ledger row of the user, newest first, with what each grant's bucket expires."""
+    return CreditEntry.objects.filter(user=user).select_related("grant", "booking").order_by("-created_at", "-id")
+
+
+@dataclass(frozen=True)
+class CreditSummary:
+    balance_cents: int
+    buckets: list[Bucket]  # what is left, earliest expiry first
+
+
+def credit_summary_get(*, user: User, now: datetime) -> CreditSummary:
+    buckets = _buckets(user, now, lock=False)
+    return CreditSummary(balance_cents=sum(b.left_cents for b in buckets), buckets=buckets)

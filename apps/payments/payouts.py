@@ -1,0 +1,241 @@
+"""Instructor earnings and payouts (PRODUCT.md §6): an append-only earnings ledger (one row
+per settled booking, net of commission), weekly payout batches and instant payouts.
+
+Exactly once: an earning is unique per settlement; a weekly batch is unique per
+(instructor, week); earnings are attached to a payout under their row locks (a concurrent
+batch skips or waits for them); the transfer's idempotency key is derived from the payout
+row, and the payout is claimed by compare-and-set before the provider is called.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet, Sum
+
+from apps.accounts.models import User
+from apps.bookings.models import Booking, Settlement
+from apps.core.errors import Conflict, PermissionDenied
+from apps.core.models import platform_config
+from apps.instructors.models import InstructorProfile
+from apps.notifications.services import notify
+from apps.payments.gateway import get_gateway
+from apps.payments.models import Earning, Payout
+from apps.payments.pricing import format_decimal, format_usd
+from apps.payments.states import EarningKind, PayoutKind, PayoutStatus, payout_can_transition
+
+CLAIM_LEASE = timedelta(minutes=10)  # longer than any provider call; a dead worker's claim lapses
+SWEEP_BATCH = 200
+
+
+def earning_add(*, settlement: Settlement, booking: Booking, amount_cents: int, kind: str, now: datetime) -> Earning:
+    """Record what the instructor earned from a settled booking (inside the settlement's
+    transaction; the one-to-one on the settlement makes a second row impossible)."""
+    return Earning.objects.create(
+        instructor_id=booking.instructor_id, booking=booking, settlement=settlement, kind=kind,
+        amount_cents=amount_cents, earned_at=now,
+    )  # fmt: skip
+
+
+def payout_period_start(*, now: datetime) -> datetime:
+    """The most recent payout day (platform time zone, midnight) at or before `now`: a weekly
+    batch pays the earnings made before it."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    today = now.astimezone(zone).date()
+    day = today - timedelta(days=(today.weekday() - platform_config().payout_weekday) % 7)
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(ZoneInfo("UTC"))
+
+
+def _batch(instructor_id: int, period_start: datetime, now: datetime) -> Payout | None:
+    with transaction.atomic():
+        earnings = list(
+            Earning.objects.select_for_update(skip_locked=True).filter(
+                instructor_id=instructor_id, payout__isnull=True, earned_at__lt=period_start
+            )
+        )
+        if not earnings:
+            return None
+        try:
+            with transaction.atomic():
+                payout = Payout.objects.create(
+                    instructor_id=instructor_id, kind=PayoutKind.WEEKLY, period_start=period_start,
+                    amount_cents=sum(e.amount_cents for e in earnings), created_at=now,
+                )  # fmt: skip
+        except IntegrityError:  # this week's batch exists; later earnings wait for next week
+            return None
+        Earning.objects.filter(pk__in=[e.pk for e in earnings]).update(payout=payout)
+        return payout
+
+
+def _send_due(now: datetime) -> int:
+    due = Payout.objects.filter(status=PayoutStatus.PENDING).filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
+    )
+    return sum(payout_send(payout_id=pk, now=now) for pk in list(due.values_list("pk", flat=True)[:SWEEP_BATCH]))
+
+
+def sweep_payouts(*, now: datetime) -> int:
+    """Weekly batches for every instructor with payouts connected and unpaid earnings from
+    before this week's payout day, then send every pending payout (including ones a crashed
+    worker left behind). Returns the number of payouts sent."""
+    period_start = payout_period_start(now=now)
+    instructors = (
+        Earning.objects.filter(
+            payout__isnull=True, earned_at__lt=period_start, instructor__payouts_connected_at__isnull=False
+        )
+        .values_list("instructor_id", flat=True)
+        .distinct()
+    )
+    for instructor_id in list(instructors[:SWEEP_BATCH]):
+        _batch(instructor_id, period_start, now)
+    return _send_due(now)
+
+
+def _claim(payout_id: int, now: datetime) -> bool:
+    claimable = Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
+    return bool(
+        Payout.objects.filter(claimable, pk=payout_id, status=PayoutStatus.PENDING).update(
+            claimed_until=now + CLAIM_LEASE
+        )
+    )
+
+
+def payout_send(*, payout_id: int, now: datetime) -> bool:
+    """Transfer one pending payout (outside any row lock) and record it; True when it was
+    paid by this call."""
+    if not _claim(payout_id, now):
+        return False
+    payout = Payout.objects.select_related("instructor").get(pk=payout_id)
+    movement, transfer_id = get_gateway().transfer(
+        destination=f"instructor:{payout.instructor.pk}", amount_cents=payout.amount_cents,
+        idempotency_key=f"payout:{payout.pk}:{payout.attempts}", now=now,
+    )  # fmt: skip
+    with transaction.atomic():
+        payout = Payout.objects.select_for_update().select_related("instructor__user").get(pk=payout_id)
+        if payout.status != PayoutStatus.PENDING:
+            return False
+        if not movement.succeeded:
+            payout.attempts, payout.failure_code, payout.claimed_until = (
+                payout.attempts + 1,
+                movement.failure_code,
+                None,
+            )
+            payout.save(update_fields=["attempts", "failure_code", "claimed_until"])
+            return False
+        if not payout_can_transition(payout.status, PayoutStatus.PAID):
+            raise Conflict(f"A {payout.status} payout cannot be paid.")
+        payout.status, payout.paid_at, payout.transfer_id, payout.claimed_until = (
+            PayoutStatus.PAID,
+            now,
+            transfer_id,
+            None,
+        )
+        payout.save(update_fields=["status", "paid_at", "transfer_id", "claimed_until"])
+        notify(
+            user=payout.instructor.user, kind="payout_sent", now=now, url="/teach/earnings/",
+            subject=f"Payout sent: {format_usd(payout.amount_cents)}",
+            body=f"We sent {format_usd(payout.amount_cents)} to your payout account ({payout.get_kind_display().lower()} payout).",
+        )  # fmt: skip
+    return True
+
+
+def _instructor(actor: User) -> InstructorProfile:
+    profile = InstructorProfile.objects.filter(user=actor).first()
+    if profile is None:
+        raise PermissionDenied("Only instructors have earnings.")
+    return profile
+
+
+def payout_instant(*, actor: User, now: datetime) -> Payout:
+    """Pay out everything earned and not yet paid, now."""
+    profile = _instructor(actor)
+    if profile.payouts_connected_at is None:
+        raise Conflict("Connect your payout account first.")
+    with transaction.atomic():
+        # Waits for a weekly batch holding these rows; its attached rows then drop out.
+        earnings = list(Earning.objects.select_for_update().filter(instructor=profile, payout__isnull=True))
+        if not earnings:
+            raise Conflict("There is nothing to pay out yet.")
+        payout = Payout.objects.create(
+            instructor=profile, kind=PayoutKind.INSTANT, amount_cents=sum(e.amount_cents for e in earnings),
+            created_at=now,
+        )  # fmt: skip
+        Earning.objects.filter(pk__in=[e.pk for e in earnings]).update(payout=payout)
+    payout_send(payout_id=payout.pk, now=now)
+    payout.refresh_from_db()
+    return payout
+
+
+# --- reads ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EarningsSummary:
+    profile: InstructorProfile
+    unpaid_cents: int
+    paid_cents: int
+    this_week_cents: int
+    next_payout_at: datetime
+
+
+def earnings_summary_get(*, actor: User, now: datetime) -> EarningsSummary:
+    profile = _instructor(actor)
+    earnings = Earning.objects.filter(instructor=profile)
+    week_start = payout_period_start(now=now)
+
+    def total(rows: QuerySet[Earning]) -> int:
+        return int(rows.aggregate(total=Sum("amount_cents"))["total"] or 0)
+
+    return EarningsSummary(
+        profile=profile, unpaid_cents=total(earnings.filter(Q(payout__isnull=True) | Q(payout__status=PayoutStatus.PENDING))),
+        paid_cents=total(earnings.filter(payout__status=PayoutStatus.PAID)),
+        this_week_cents=total(earnings.filter(earned_at__gte=week_start)), next_payout_at=week_start + timedelta(days=7),
+    )  # fmt: skip
+
+
+def earning_list(*, actor: User) -> QuerySet[Earning]:
+    return (
+        Earning.objects.filter(instructor=_instructor(actor))
+        .select_related("booking__student", "payout")
+        .order_by("-earned_at", "-id")
+    )
+
+
+def payout_list(*, actor: User) -> QuerySet[Payout]:
+    return Payout.objects.filter(instructor=_instructor(actor)).order_by("-created_at", "-id")
+
+
+CSV_HEADER = ["earned_at", "lesson_date", "lesson", "student", "kind", "amount", "payout", "paid_at"]
+
+
+def earnings_csv(*, actor: User) -> str:
+    """Every earning as CSV (amounts in dollars with cents, times in the instructor's zone)."""
+    rows = list(earning_list(actor=actor))
+    zone = ZoneInfo(_instructor(actor).timezone)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADER)
+    for earning in rows:
+        paid_at = earning.payout.paid_at if earning.payout else None
+        writer.writerow([
+            earning.earned_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+            earning.booking.starts_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+            earning.booking.service_name, earning.booking.student.display_name, earning.get_kind_display(),
+            format_decimal(earning.amount_cents),
+            earning.payout.get_status_display() if earning.payout else "Not yet",
+            paid_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if paid_at else "",
+        ])  # fmt: skip
+    return out.getvalue()
+
+
+EARNING_KIND_BY_REASON = {
+    "completion": EarningKind.LESSON,
+    "student_cancellation": EarningKind.LATE_CANCELLATION,
+    "no_show_student": EarningKind.NO_SHOW,
+}

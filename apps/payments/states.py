@@ -1,0 +1,38 @@
+"""Ledger kinds and the payout status with its legal transitions, declared once."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class CreditKind(models.TextChoices):
+    GRANT = "grant", "Credit added"  # +amount, opens a bucket with its own expiry
+    USE = "use", "Used for a booking"  # −amount from a bucket
+    RELEASE = "release", "Returned from a cancelled booking"  # +amount back into the same bucket
+    EXPIRE = "expire", "Expired"  # −what was left in a bucket at its expiry
+
+
+class EarningKind(models.TextChoices):
+    LESSON = "lesson", "Lesson"
+    LATE_CANCELLATION = "late_cancellation", "Late cancellation (50%)"
+    NO_SHOW = "no_show", "Student no-show"
+
+
+class PayoutKind(models.TextChoices):
+    WEEKLY = "weekly", "Weekly"
+    INSTANT = "instant", "Instant"
+
+
+class PayoutStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    PAID = "paid", "Paid"
+
+
+PAYOUT_TRANSITIONS: dict[PayoutStatus, frozenset[PayoutStatus]] = {
+    PayoutStatus.PENDING: frozenset({PayoutStatus.PAID}),
+    PayoutStatus.PAID: frozenset(),
+}
+
+
+def payout_can_transition(current: str, target: str) -> bool:
+    return PayoutStatus(target) in PAYOUT_TRANSITIONS[PayoutStatus(current)]

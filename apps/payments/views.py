@@ -1,0 +1,113 @@
+"""The cards page (account settings): saved cards, add a test card, make one the default,
+remove one. Each view parses the form, calls one payments service and renders."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from apps.accounts.models import User
+from apps.core.errors import ValidationFailed
+from apps.core.forms import apply_application_error
+from apps.payments.forms import CardForm
+from apps.payments.gateway import get_gateway
+from apps.payments.local_gateway import TEST_CARDS
+from apps.payments.models import PaymentMethod
+from apps.payments.selectors import payment_method_list
+from apps.payments.services import payment_method_add, payment_method_delete, payment_method_set_default
+
+TEST_CARD_BEHAVIOR = {
+    "succeeds": "Works every time",
+    "declined": "Declined when the lesson is authorized",
+    "insufficient_funds": "Declined (insufficient funds) when authorized",
+    "requires_action": "Needs the bank's confirmation, so it's declined here",
+    "capture_fails": "Authorizes, then fails when charged",
+    "expired": "Refused when you save it (expired)",
+}
+
+
+@dataclass(frozen=True)
+class TestCardRow:
+    number: str  # grouped in fours, as printed on a card
+    brand: str
+    behavior: str
+
+
+def test_card_rows() -> list[TestCardRow]:
+    """The built-in gateway's test cards in plain words; none for a real provider."""
+    if get_gateway().name != "local":
+        return []
+    return [
+        TestCardRow(
+            " ".join(number[i : i + 4] for i in range(0, 16, 4)), card.brand.title(), TEST_CARD_BEHAVIOR[card.behavior]
+        )
+        for number, card in TEST_CARDS.items()
+    ]
+
+
+def card_request_key(render_key: str, number: str) -> str:
+    """The provider idempotency key of a card form: one page render and one number make one
+    saved card, however often the form is sent."""
+    return f"{render_key}:{''.join(ch for ch in number if ch.isdigit())}"
+
+
+def card_name(method: PaymentMethod) -> str:
+    return f"{method.brand.title()} •••• {method.last4}"
+
+
+def _student(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # guaranteed by @login_required
+    if not user.is_student:
+        raise Http404("Only student accounts save cards.")
+    return user
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def cards(request: HttpRequest) -> HttpResponse:
+    user = _student(request)
+    form = CardForm(request.POST or None)
+    status = 200
+    if form.is_bound:
+        status = 422
+        if form.is_valid():
+            number = form.cleaned_data["card"]
+            try:
+                method = payment_method_add(
+                    actor=user,
+                    card_token=number,
+                    request_key=card_request_key(request.POST.get("render_key", ""), number),
+                )
+            except ValidationFailed as exc:
+                apply_application_error(form, exc)
+            else:
+                messages.success(request, f"{card_name(method)} is saved.")
+                return redirect("payments:cards")
+    context = {
+        "form": form, "cards": payment_method_list(user=user), "test_cards": test_card_rows(),
+        "render_key": uuid.uuid4(),
+    }  # fmt: skip
+    return render(request, "payments/cards.html", context, status=status)
+
+
+@login_required
+@require_POST
+def card_default(request: HttpRequest, payment_method_id: int) -> HttpResponse:
+    method = payment_method_set_default(actor=_student(request), payment_method_id=payment_method_id)
+    messages.success(request, f"{card_name(method)} is now your default card.")
+    return redirect("payments:cards")
+
+
+@login_required
+@require_POST
+def card_remove(request: HttpRequest, payment_method_id: int) -> HttpResponse:
+    payment_method_delete(actor=_student(request), payment_method_id=payment_method_id)
+    messages.success(request, "Card removed.")
+    return redirect("payments:cards")
