@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.urls import reverse
 
 from apps.accounts.models import User
@@ -310,3 +311,19 @@ def payment_review(booking: Booking, settlement: Settlement, now: datetime) -> N
         body=f"{settlement.get_reason_display()} still failing after {settlement.attempts} attempts "
         f"({settlement.failure_code}). Amount: {format_usd(settlement.capture_cents or settlement.refund_cents)}.",
     )  # fmt: skip
+
+
+def booking_confirmed(booking: Booking, *, now: datetime) -> None:
+    """Both sides learn the lesson is booked, each with an .ics file in their own words."""
+    from apps.bookings.calendar import booking_ics
+
+    url = f"{settings.SITE_URL}{booking_url(booking)}"
+    for user, subject, lesson in (
+        (booking.student, "Your lesson is booked", _student_lesson(booking)),
+        (booking.instructor.user, "New booking", _instructor_lesson(booking)),
+    ):
+        notify(
+            user=user, kind="booking_confirmed", subject=subject, body=f"{lesson}. {booking.location_text}.",
+            url=booking_url(booking), essential=True, now=now,
+            calendar_attachment=booking_ics(booking, viewer=user, now=now, detail_url=url),
+        )  # fmt: skip

@@ -216,6 +216,8 @@ def booking_create(*, actor: User, request: BookingRequest, now: datetime) -> Bo
             booking=booking, kind="created", actor=actor, now=now, to_status=booking.status,
             reason=f"Booked {booking.service_name}", amount_cents=booking.total_cents,
         )  # fmt: skip
+        if booking.status == BookingStatus.CONFIRMED:
+            notices.booking_confirmed(booking, now=now)
         transaction.on_commit(search_generation_bump)
     if booking.status == BookingStatus.PENDING:
         booking_authorize(booking_id=booking.pk, actor=actor, now=now)
@@ -274,6 +276,7 @@ def _authorization_succeeded(booking: Booking, result: Authorization, actor: Use
         booking_status_change(
             booking=booking, to=BookingStatus.CONFIRMED, actor=actor, now=now, reason="card authorized"
         )
+        notices.booking_confirmed(booking, now=now)
     elif was_failing and booking.status == BookingStatus.CONFIRMED:
         notices.authorization_fixed(booking, now=now)
 

@@ -21,6 +21,9 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     email_status = models.CharField(max_length=10, choices=EmailStatus.choices, default=EmailStatus.PENDING)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # An .ics file sent with the email (booking confirmations): kept on the row so a retried
+    # send carries the same attachment.
+    calendar_attachment = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import partial
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
@@ -40,6 +40,7 @@ def notify(
     url: str = "",
     category: str | None = None,
     now: datetime | None = None,
+    calendar_attachment: str = "",
 ) -> Notification:
     """Record a notification for `user` and email it after the current transaction commits
     (at once when there is none). Security and payment emails always go; other categories
@@ -50,6 +51,7 @@ def notify(
     notification = Notification.objects.create(
         user=user, kind=kind, category=category, subject=subject, body=body, url=url, essential=essential,
         created_at=now or timezone.now(), email_status=EmailStatus.PENDING if wanted else EmailStatus.OFF,
+        calendar_attachment=calendar_attachment,
     )  # fmt: skip
     if wanted:
         transaction.on_commit(partial(_enqueue_email, notification.pk))
@@ -77,12 +79,15 @@ def notification_email_send(*, notification_id: int, now: datetime) -> bool:
     link = f"\n\n{settings.SITE_URL}{notification.url}" if notification.url else ""
     greeting = f"Hi {notification.user.first_name}," if notification.user.first_name else "Hi,"
     try:
-        send_mail(
+        message = EmailMessage(
             subject=f"InstaInstru · {notification.subject}",
-            message=f"{greeting}\n\n{notification.body}{link}\n\n— InstaInstru",
+            body=f"{greeting}\n\n{notification.body}{link}\n\n— InstaInstru",
             from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[notification.user.email],
+            to=[notification.user.email],
         )
+        if notification.calendar_attachment:
+            message.attach("lesson.ics", notification.calendar_attachment, "text/calendar; method=PUBLISH")
+        message.send()
     except Exception:
         Notification.objects.filter(pk=notification_id).update(email_status=EmailStatus.PENDING)
         raise

@@ -35,6 +35,7 @@ KIND_CATEGORY: dict[str, Category] = {
     "payout_sent": Category.PAYMENTS,
     "booking_auto_cancelled": Category.PAYMENTS,
     "booking_payment_expired": Category.PAYMENTS,
+    "booking_confirmed": Category.LESSONS,
     "booking_cancelled": Category.LESSONS,
     "booking_rescheduled": Category.LESSONS,
     "booking_completed": Category.LESSONS,

@@ -190,3 +190,19 @@ def test_concurrent_requests_for_one_slot_create_exactly_one_booking(scene) -> N
         thread.join()
     assert sorted(outcomes) == ["booked", "unavailable", "unavailable", "unavailable"]
     assert Booking.objects.count() == 1
+
+
+def test_both_sides_get_a_confirmation_email_with_a_calendar_file(
+    scene, student, django_capture_on_commit_callbacks
+) -> None:
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = booking_create(actor=student, request=req(scene, local(THURSDAY, 10)), now=NOW)
+    confirmations = [m for m in mail.outbox if "booked" in m.subject.lower() or "new booking" in m.subject.lower()]
+    assert sorted(m.to[0] for m in confirmations) == sorted([student.email, scene.profile.user.email])
+    for message in confirmations:
+        (name, content, mimetype) = message.attachments[0]
+        assert (name, mimetype) == ("lesson.ics", "text/calendar; method=PUBLISH")
+        assert f"UID:{booking.public_id}@instainstru" in content
+        assert "DTSTART:20261203T150000Z" in content

@@ -66,10 +66,10 @@ def test_the_email_task_sends_once(student) -> None:
 def test_a_failed_send_goes_back_to_pending_for_the_retry(student, monkeypatch) -> None:
     note = notify(user=student, kind="payout_sent", subject="Payout sent", body="$76.50")
 
-    def broken(*args, **kwargs):
+    def broken(self, *args, **kwargs):
         raise OSError("mail server down")
 
-    monkeypatch.setattr("apps.notifications.services.send_mail", broken)
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", broken)
     with pytest.raises(OSError, match="mail server down"):
         notification_email_send(notification_id=note.pk, now=NOW)
     note.refresh_from_db()
