@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from apps.bookings import views
+from apps.bookings import views, views_actions
 
 app_name = "bookings"
 
@@ -13,6 +13,12 @@ urlpatterns = [
     path("lessons/<uuid:public_id>/", views.detail, name="detail"),
     path("lessons/<uuid:public_id>/card/", views.detail_card, name="detail_card"),
     path("lessons/<uuid:public_id>/card/new/", views.detail_card_add, name="detail_card_add"),
+    path("lessons/<uuid:public_id>/actions/", views_actions.actions, name="actions"),
+    path("lessons/<uuid:public_id>/cancel/", views_actions.cancel, name="cancel"),
+    path("lessons/<uuid:public_id>/reschedule/", views_actions.reschedule, name="reschedule"),
+    path("lessons/<uuid:public_id>/no-show/", views_actions.no_show, name="no_show"),
+    path("lessons/<uuid:public_id>/dispute/", views_actions.dispute, name="dispute"),
+    path("lessons/<uuid:public_id>/complete/", views_actions.complete, name="complete"),
     path("lessons/<uuid:public_id>/calendar.ics", views.booking_calendar, name="calendar"),
     path("calendar/reset/", views.feed_reset, name="feed_reset"),
     path("calendar/<slug:token>.ics", views.feed, name="feed"),

@@ -39,7 +39,7 @@ def test_student_signs_up_verifies_logs_out_and_logs_in(page: Page, live_server)
     base = live_server.url
     _sign_up(page, base, email="rita@example.com", role_label="I want to take lessons")
     _confirm_from_email(page, base)
-    expect(page.get_by_role("link", name="Family")).to_be_visible()  # a student's navigation
+    expect(page.get_by_role("link", name="My lessons")).to_be_visible()  # a student's navigation
     assert User.objects.get(email="rita@example.com").role == "student"
 
     page.get_by_role("button", name="Log out").click()
@@ -63,7 +63,8 @@ def test_instructor_signs_up_on_a_phone(phone_page: Page, live_server) -> None:
     _sign_up(phone_page, base, email="ian@example.com", role_label="I want to teach")
     _confirm_from_email(phone_page, base)
     expect(phone_page.get_by_role("link", name="Rita")).to_be_visible()
-    expect(phone_page.get_by_role("link", name="Family")).to_have_count(0)
+    expect(phone_page.get_by_role("link", name="Schedule")).to_be_visible()  # an instructor's navigation
+    expect(phone_page.get_by_role("link", name="My lessons")).to_have_count(0)
     assert User.objects.get(email="ian@example.com").role == "instructor"
     phone_page.goto(base + "/")
     assert_accessible(phone_page)

@@ -482,7 +482,8 @@ def test_verification_shows_the_real_state_with_dates(client: Client, instructor
     assert "Step 3 of 5" in html
     assert '<strong class="pill pill-pending">Not verified yet</strong>' in html
     assert '<strong class="pill pill-pending">Not passed yet</strong>' in html
-    assert "Our team reviews your identity and your background check" in html
+    assert "Upload your background-check document (PDF, JPG or PNG, up to 10 MB)." in html
+    assert 'href="/teach/verification/documents/">Upload your background check</a>' in html
     profile = InstructorProfile.objects.get(user=instructor)
     instructor_verification_mark(actor=staff, profile_id=profile.pk, now=MARCH_2, identity=True)
     html = client.get("/teach/verification/").content.decode()

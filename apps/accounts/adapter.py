@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.http import HttpRequest
+from django.urls import reverse
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """Instructors land on their teaching status page (onboarding until they are live);
+        everyone else on the page they came for, or home."""
+        user = request.user
+        if getattr(user, "is_instructor", False) and not request.GET.get("next"):
+            return reverse("instructors_onboarding:status")
+        return str(super().get_login_redirect_url(request))
