@@ -1,0 +1,183 @@
+"""Benchmark booking creation under concurrency against raw PostgreSQL write throughput.
+
+Run from the repository root (PostgreSQL as the tests use it):
+    .venv/bin/python scripts/with_services.py .venv/bin/python bench/bench_booking.py [--threads 8] [--bookings 400]
+
+It creates a throwaway database, seeds live instructors with availability and students with
+saved cards, then:
+1. books distinct open slots from `--threads` threads through `booking_create` (the full
+   service: validation, pricing, slot re-check under the instructor lock, insert, event);
+2. races 32 students for one slot (exactly one must win);
+3. runs `pgbench -b simple-update` with the same client count on the same database for the
+   same duration, as the baseline; the report gives bookings/s as a ratio of that TPS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import subprocess
+import sys
+import threading
+import time as clock
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # runnable as a plain script
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "instainstru.settings")
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth.hashers import make_password  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from apps.accounts.models import User  # noqa: E402
+from apps.availability.demo import seed_availability  # noqa: E402
+from apps.availability.selectors_public import (  # noqa: E402
+    SlotChoice,
+    default_duration,
+    open_slot_list,
+    slot_instructor_get,
+)
+from apps.bookings.models import Booking  # noqa: E402
+from apps.bookings.services import BookingRequest, SlotUnavailable, booking_create  # noqa: E402
+from apps.catalog.services import catalog_load  # noqa: E402
+from apps.core.demo import DemoContext, seed_users  # noqa: E402
+from apps.instructors.demo import seed_instructor_profiles  # noqa: E402
+from apps.payments.services import payment_method_add  # noqa: E402
+from apps.search.gazetteer import gazetteer_load  # noqa: E402
+
+RACERS = 32
+TEST_CARD = "4242 4242 4242 4242"  # the local gateway's always-succeeds test card
+StudentCard = tuple[User, int]
+Work = tuple[StudentCard, BookingRequest]
+
+
+def _setup(instructors: int) -> tuple[list[BookingRequest], list[StudentCard]]:
+    catalog_load(path=Path(settings.SHARED_DATA_DIR) / "catalog.json")
+    gazetteer_load(data_dir=Path(settings.SHARED_DATA_DIR))
+    ctx = DemoContext(rng=random.Random(7), instructor_count=instructors, password_hash=make_password("bench"))
+    seed_users(ctx)
+    seed_instructor_profiles(ctx)
+    seed_availability(ctx)
+    students = [(s, payment_method_add(actor=s, card_token=TEST_CARD).pk) for s in ctx.students]
+    now = timezone.now()
+    requests = []
+    for user in ctx.instructors:
+        profile = slot_instructor_get(slug=user.instructor_profile.slug)
+        if profile is None:
+            continue
+        offering = profile.bookable_offerings[0]  # type: ignore[attr-defined]
+        choice = SlotChoice(offering=offering, format=offering.formats[0], duration=default_duration(offering))
+        if choice.format == "travel":
+            continue  # travel needs a student address in the area; keep the bench about contention
+        today = now.date()
+        for start in open_slot_list(
+            profile=profile,
+            choice=choice,
+            date_from=today + timedelta(days=3),
+            date_to=today + timedelta(days=9),
+            now=now,
+        )[::8]:
+            requests.append(
+                BookingRequest(
+                    instructor=profile.slug,
+                    service=offering.service.slug,
+                    format=choice.format,
+                    duration_minutes=choice.duration,
+                    starts_at=start,
+                )
+            )
+    return requests, students
+
+
+def _run_threads(count: int, work: list[Work]) -> tuple[int, int, float]:
+    lock, booked, refused = threading.Lock(), [0], [0]
+    queue = list(work)
+
+    def worker() -> None:
+        while True:
+            with lock:
+                if not queue:
+                    break
+                (student, card), request = queue.pop()
+            try:
+                booking_create(actor=student, request=replace(request, payment_method_id=card), now=timezone.now())
+                with lock:
+                    booked[0] += 1
+            except SlotUnavailable:
+                with lock:
+                    refused[0] += 1
+        connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(count)]
+    started = clock.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return booked[0], refused[0], clock.perf_counter() - started
+
+
+def _pgbench(threads: int, seconds: int) -> float:
+    db = settings.DATABASES["default"]
+    env = {**os.environ, "PGPASSWORD": db.get("PASSWORD") or ""}
+    args = ["-h", db.get("HOST") or "127.0.0.1", "-p", str(db.get("PORT") or 5432), "-U", db.get("USER") or "postgres"]
+    name = connection.settings_dict["NAME"]
+    subprocess.run(["pgbench", "-i", "-q", "-s", "1", *args, name], check=True, env=env, capture_output=True)
+    out = subprocess.run(
+        ["pgbench", "-b", "simple-update", "-c", str(threads), "-j", "2", "-T", str(seconds), *args, name],
+        check=True, env=env, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    match = re.search(r"tps = ([0-9.]+)", out)
+    assert match, out
+    return float(match.group(1))
+
+
+def run(threads: int, bookings: int, instructors: int) -> None:
+    requests, students = _setup(instructors)
+    rng = random.Random(3)
+    rng.shuffle(requests)
+    work = [(students[i % len(students)], request) for i, request in enumerate(requests[:bookings])]
+    booked, refused, elapsed = _run_threads(threads, work)
+    rate = booked / elapsed
+    print(f"booking_create: {booked} booked, {refused} refused (a student already busy then) in {elapsed:.2f} s "
+          f"with {threads} threads = {rate:.1f} bookings/s")  # fmt: skip
+
+    target = requests[-1]
+    before = Booking.objects.count()
+    _, _, race_time = _run_threads(RACERS, [(students[i % len(students)], target) for i in range(RACERS)])
+    won = Booking.objects.count() - before
+    print(
+        f"race: {RACERS} clients for one slot -> {won} booking(s) in {race_time:.2f} s ({'OK' if won == 1 else 'FAIL'})"
+    )
+
+    tps = _pgbench(threads, max(5, round(elapsed)))
+    print(f"pgbench simple-update, {threads} clients: {tps:.0f} TPS; booking_create = {rate / tps:.3f}x of raw TPS")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--bookings", type=int, default=400)
+    parser.add_argument("--instructors", type=int, default=200)
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        sys.exit("This benchmark needs PostgreSQL (exclusion constraints, pgbench).")
+    test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        run(args.threads, args.bookings, args.instructors)
+    finally:
+        connection.close()
+        connection.creation.destroy_test_db(test_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
