@@ -22,6 +22,7 @@ urlpatterns = [
     path("teach/", include("apps.instructors.urls_onboarding")),
     path("", include("apps.media.urls")),
     path("", include("apps.instructors.urls_public")),
+    path("", include("apps.search.urls")),
     path("", include("apps.availability.urls")),
     path("", include("apps.bookings.urls")),
     path("", include("apps.payments.urls_ledgers")),
