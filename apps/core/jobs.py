@@ -33,6 +33,12 @@ class InProcessScheduler:
     """
 
     def __init__(self, beat_schedule: dict[str, dict[str, Any]], *, tick_seconds: float = 1.0) -> None:
+        # Tasks register when their modules are imported (autodiscovery is lazy); import them
+        # now, and refuse to start with a schedule naming a task that does not exist.
+        celery_app.loader.import_default_modules()
+        unknown = sorted({str(e["task"]) for e in beat_schedule.values()} - set(celery_app.tasks))
+        if unknown:
+            raise ValueError(f"The beat schedule names unknown tasks: {', '.join(unknown)}")
         self.entries: dict[str, tuple[str, BaseSchedule]] = {}
         for name, entry in beat_schedule.items():
             every = entry["schedule"]

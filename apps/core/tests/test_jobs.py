@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -7,6 +8,7 @@ import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
 from celery import Celery
 from django.conf import settings
 from django.core.cache import cache
@@ -41,7 +43,14 @@ def test_in_process_scheduler_keeps_running_other_tasks_when_one_fails(caplog) -
     scheduler = InProcessScheduler(
         {"broken": {"task": "tests.always_fails", "schedule": 1.0}, "beat": {"task": "core.heartbeat", "schedule": 1.0}}
     )
-    assert scheduler.run_due(timezone.now()) == ["broken", "beat"]
+    # Importing the task modules runs Django's logging setup again, which drops the capture
+    # handler from the root logger: attach it to the scheduler's own logger instead.
+    jobs_logger = logging.getLogger("apps.core.jobs")
+    jobs_logger.addHandler(caplog.handler)
+    try:
+        assert scheduler.run_due(timezone.now()) == ["broken", "beat"]
+    finally:
+        jobs_logger.removeHandler(caplog.handler)
     assert cache.get(HEARTBEAT_KEY) is not None
     assert "scheduled task tests.always_fails failed" in caplog.text
 
@@ -95,3 +104,23 @@ def test_a_real_celery_worker_runs_a_task_through_redis(tmp_path) -> None:
     worker_cache = RedisCache(broker, {"KEY_PREFIX": f"celery-test-{queue}"})
     assert worker_cache.get(HEARTBEAT_KEY) == stamp
     worker_cache.delete(HEARTBEAT_KEY)
+
+
+def test_the_embedded_scheduler_finds_every_scheduled_task_in_a_fresh_process() -> None:
+    """`manage.py serve` builds the scheduler before anything imported the task modules."""
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "from apps.core.jobs import InProcessScheduler; "
+        "s = InProcessScheduler(settings.CELERY_BEAT_SCHEDULE); print(sorted(s.entries))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "instainstru.test_settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(sorted(settings.CELERY_BEAT_SCHEDULE))
+
+
+def test_a_schedule_naming_an_unknown_task_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"unknown tasks: core\.nope"):
+        InProcessScheduler({"x": {"task": "core.nope", "schedule": 1.0}})
