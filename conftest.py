@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 from apps.accounts.models import User
 from apps.accounts.tests.factories import InstructorUserFactory, StaffFactory, StudentFactory
@@ -43,11 +45,19 @@ def _ensure_gazetteer() -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
-    """Load the reference data once per test database; tests roll back around it."""
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """Load the reference data once per test database; tests roll back around it. At the end,
+    end sessions other threads left open (live server, race tests) so the database can be
+    dropped instead of lingering on the machine."""
     with django_db_blocker.unblock():
         _ensure_catalog()
         _ensure_gazetteer()
+    yield
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture
