@@ -75,6 +75,9 @@ class LocalGateway:
             card_id=_stable_id("lpm", idempotency_key),
             defaults={"customer_id": customer_id, "last4": number[-4:], "behavior": test_card.behavior},
         )
+        if (card.last4, card.behavior) != (number[-4:], test_card.behavior):
+            # Like Stripe: a key replays only the request it was first used for.
+            raise CardError("This request key was already used for another card.", code="idempotency_key_reused")
         return Card(
             provider_id=card.card_id,
             brand=test_card.brand,

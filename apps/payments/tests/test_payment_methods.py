@@ -28,6 +28,14 @@ def test_same_request_key_saves_one_card(student) -> None:
     assert PaymentMethod.objects.count() == 1
 
 
+def test_a_request_key_reused_for_another_card_is_refused(student) -> None:
+    first = payment_method_add(actor=student, card_token="4242424242424242", request_key="abc")
+    with pytest.raises(ValidationFailed) as caught:
+        payment_method_add(actor=student, card_token="5555555555554444", request_key="abc")
+    assert caught.value.fields == {"card": ["This request key was already used for another card."]}
+    assert list(PaymentMethod.objects.values_list("pk", flat=True)) == [first.pk]
+
+
 def test_refused_cards_and_other_peoples_cards(student, other_student, instructor) -> None:
     with pytest.raises(ValidationFailed) as caught:
         payment_method_add(actor=student, card_token="1234")
