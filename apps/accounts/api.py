@@ -13,6 +13,7 @@ from apps.accounts.services import (
     learner_delete,
     user_profile_update,
 )
+from apps.core.api_auth import api_user
 from apps.core.api_errors import error_responses
 
 router = Router(tags=["accounts"])
@@ -53,37 +54,33 @@ class LearnerOut(Schema):
         return obj.age_group_id
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
-
-
 @router.get("/me", response={200: MeOut, **error_responses(401)}, summary="The signed-in user")
 def me(request: HttpRequest) -> User:
-    return _user(request)
+    return api_user(request)
 
 
 @router.patch("/me", response={200: MeOut, **error_responses(401)}, summary="Update my profile")
 def me_update(request: HttpRequest, payload: MePatch) -> User:
-    return user_profile_update(actor=_user(request), changes=payload.model_dump(exclude_none=True))
+    return user_profile_update(actor=api_user(request), changes=payload.model_dump(exclude_none=True))
 
 
 @router.get("/me/learners", response={200: list[LearnerOut], **error_responses(401)}, summary="My learners")
 def learners(request: HttpRequest) -> list[Learner]:
-    return list(learner_list(parent=_user(request)))
+    return list(learner_list(parent=api_user(request)))
 
 
 @router.post("/me/learners", response={201: LearnerOut, **error_responses(401, 403)}, summary="Add a learner")
 def learner_add(request: HttpRequest, payload: LearnerIn) -> Status[Learner]:
-    return Status(201, learner_create(actor=_user(request), first_name=payload.first_name, age_group=payload.age_group))
+    return Status(
+        201, learner_create(actor=api_user(request), first_name=payload.first_name, age_group=payload.age_group)
+    )
 
 
 @router.delete(
     "/me/learners/{learner_id}", response={204: None, **error_responses(401, 404)}, summary="Remove a learner"
 )
 def learner_remove(request: HttpRequest, learner_id: int) -> Status[None]:
-    learner_delete(actor=_user(request), learner_id=learner_id)
+    learner_delete(actor=api_user(request), learner_id=learner_id)
     return Status(204, None)
 
 
@@ -116,13 +113,13 @@ class AddressOut(Schema):
 
 @router.get("/me/addresses", response={200: list[AddressOut], **error_responses(401)}, summary="My lesson addresses")
 def addresses(request: HttpRequest) -> list[AddressOut]:
-    return [AddressOut.from_model(a) for a in address_list(user=_user(request))]
+    return [AddressOut.from_model(a) for a in address_list(user=api_user(request))]
 
 
 @router.post("/me/addresses", response={201: AddressOut, **error_responses(401, 403)}, summary="Save an address")
 def address_add(request: HttpRequest, payload: AddressIn) -> Status[AddressOut]:
     address = address_create(
-        actor=_user(request), label=payload.label, street=payload.street, neighborhood=payload.neighborhood
+        actor=api_user(request), label=payload.label, street=payload.street, neighborhood=payload.neighborhood
     )
     return Status(201, AddressOut.from_model(address))
 
@@ -131,5 +128,5 @@ def address_add(request: HttpRequest, payload: AddressIn) -> Status[AddressOut]:
     "/me/addresses/{address_id}", response={204: None, **error_responses(401, 404)}, summary="Remove an address"
 )
 def address_remove(request: HttpRequest, address_id: int) -> Status[None]:
-    address_delete(actor=_user(request), address_id=address_id)
+    address_delete(actor=api_user(request), address_id=address_id)
     return Status(204, None)

@@ -34,6 +34,7 @@ from apps.availability.services import (
     blackout_update,
 )
 from apps.availability.weeks import WeekSnapshot, booked_payload, day_label, week_payload
+from apps.core.api_auth import api_user
 from apps.core.api_errors import error_responses
 from apps.core.errors import NotFound
 
@@ -164,12 +165,6 @@ class NextAvailableOut(Schema):
     slots: list[NextSlotOut]
 
 
-def _actor(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
-
-
 def _week_out(week: WeekSnapshot, response: HttpResponse) -> WeekOut:
     response["ETag"] = week.quoted_etag
     response["Last-Modified"] = http_date(week.last_modified.timestamp())
@@ -199,7 +194,7 @@ def week_get(
 ) -> WeekOut | HttpResponse:
     """The Monday-start week (in my time zone) holding `day`: each day's windows, with the
     week's `ETag` and `Last-Modified`. Send the ETag back in `If-None-Match` to get 304."""
-    week = availability_week_get(profile=availability_owner_ensure(actor=_actor(request)), day=day)
+    week = availability_week_get(profile=availability_owner_ensure(actor=api_user(request)), day=day)
     if if_none_match is not None and week.quoted_etag in {tag.strip() for tag in if_none_match.split(",")}:
         not_modified = HttpResponse(status=304)
         not_modified["ETag"] = week.quoted_etag
@@ -224,7 +219,7 @@ def week_put(
     `version` and `week`; removing time under an active booking, 409 `booked_time` naming
     the `bookings`."""
     days = [DayInput(date=d.date, windows=[WindowInput(w.start, w.end) for w in d.windows]) for d in payload.days]
-    week = availability_week_replace(actor=_actor(request), day=day, days=days, if_match=if_match, now=timezone.now())
+    week = availability_week_replace(actor=api_user(request), day=day, days=days, if_match=if_match, now=timezone.now())
     return _week_out(week, response)
 
 
@@ -235,7 +230,9 @@ def week_put(
 )
 def week_copy(request: HttpRequest, day: dt.date, payload: CopyIn, response: HttpResponse) -> WeekOut:
     """Replace the week holding `target` with a copy of this week; returns the target week."""
-    week = availability_week_copy(actor=_actor(request), source_day=day, target_day=payload.target, now=timezone.now())
+    week = availability_week_copy(
+        actor=api_user(request), source_day=day, target_day=payload.target, now=timezone.now()
+    )
     return _week_out(week, response)
 
 
@@ -248,7 +245,11 @@ def week_apply(request: HttpRequest, day: dt.date, payload: ApplyIn) -> ApplyOut
     """Every date from `from` to `to` (at most 26 weeks) gets the windows of the same weekday
     in this week."""
     result = availability_pattern_apply(
-        actor=_actor(request), source_day=day, date_from=payload.date_from, date_to=payload.date_to, now=timezone.now()
+        actor=api_user(request),
+        source_day=day,
+        date_from=payload.date_from,
+        date_to=payload.date_to,
+        now=timezone.now(),
     )
     return ApplyOut(
         date_from=result.date_from,
@@ -261,7 +262,7 @@ def week_apply(request: HttpRequest, day: dt.date, payload: ApplyIn) -> ApplyOut
 @router.get(WEEK_PATH + "/bookings", response={200: list[BookedOut], **OWN}, summary="Booked time in a week")
 def week_bookings(request: HttpRequest, day: dt.date) -> list[BookedOut]:
     """Active bookings in the week, with the local half-hour cells each covers."""
-    profile = availability_owner_ensure(actor=_actor(request))
+    profile = availability_owner_ensure(actor=api_user(request))
     first = week_start_of(day)
     booked = availability_booked_list(profile=profile, first=first, last=first + dt.timedelta(days=6))
     return [BookedOut.model_validate(booked_payload(slot)) for slot in booked]
@@ -273,7 +274,7 @@ def blackouts(
     date_from: QueryEx[dt.date | None, P(alias="from")] = None,
     date_to: QueryEx[dt.date | None, P(alias="to")] = None,
 ) -> list[BlackoutOut]:
-    profile = availability_owner_ensure(actor=_actor(request))
+    profile = availability_owner_ensure(actor=api_user(request))
     return [_blackout_out(b) for b in blackout_list(profile=profile, first=date_from, last=date_to)]
 
 
@@ -284,7 +285,7 @@ def blackouts(
 )
 def blackout_add(request: HttpRequest, payload: BlackoutIn) -> Status[BlackoutOut]:
     """No slots are offered on a day off. Refused (409 `booked_time`) while lessons are booked that day."""
-    blackout = blackout_create(actor=_actor(request), day=payload.date, reason=payload.reason, now=timezone.now())
+    blackout = blackout_create(actor=api_user(request), day=payload.date, reason=payload.reason, now=timezone.now())
     return Status(201, _blackout_out(blackout))
 
 
@@ -292,14 +293,14 @@ def blackout_add(request: HttpRequest, payload: BlackoutIn) -> Status[BlackoutOu
     "/instructors/me/availability/blackouts/{blackout_id}", response={200: BlackoutOut, **OWN}, summary="Edit a day off"
 )
 def blackout_edit(request: HttpRequest, blackout_id: int, payload: BlackoutPatch) -> BlackoutOut:
-    return _blackout_out(blackout_update(actor=_actor(request), blackout_id=blackout_id, reason=payload.reason))
+    return _blackout_out(blackout_update(actor=api_user(request), blackout_id=blackout_id, reason=payload.reason))
 
 
 @router.delete(
     "/instructors/me/availability/blackouts/{blackout_id}", response={204: None, **OWN}, summary="Remove a day off"
 )
 def blackout_remove(request: HttpRequest, blackout_id: int) -> Status[None]:
-    blackout_delete(actor=_actor(request), blackout_id=blackout_id)
+    blackout_delete(actor=api_user(request), blackout_id=blackout_id)
     return Status(204, None)
 
 

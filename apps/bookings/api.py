@@ -16,6 +16,7 @@ from apps.bookings.models import Booking
 from apps.bookings.presentation import payment_sentence
 from apps.bookings.selectors import booking_get, booking_list
 from apps.bookings.services import BookingRequest, booking_create, booking_payment_method_change, booking_request_check
+from apps.core.api_auth import api_user
 from apps.core.api_errors import MethodRateThrottle, error_responses
 from apps.core.errors import NotFound
 from apps.core.idempotency import idempotency_run
@@ -108,12 +109,6 @@ class BookingDetailOut(BookingOut):
     events: list[EventOut]
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
-
-
 def _out(booking: Booking, viewer: User, now: dt.datetime) -> dict[str, Any]:
     is_instructor = booking.instructor.user_id == viewer.pk
     return BookingOut(
@@ -134,7 +129,7 @@ def _out(booking: Booking, viewer: User, now: dt.datetime) -> dict[str, Any]:
 )
 def preview(request: HttpRequest, payload: BookingIn) -> PreviewOut:
     now = timezone.now()
-    checked = booking_request_check(actor=_user(request), request=payload.to_request(), now=now)
+    checked = booking_request_check(actor=api_user(request), request=payload.to_request(), now=now)
     return PreviewOut(
         price=PriceOut.of(checked.price),
         location=checked.location_text,
@@ -150,7 +145,7 @@ def preview(request: HttpRequest, payload: BookingIn) -> PreviewOut:
     description="Send an `Idempotency-Key` header: a retry with the same key returns the first result.",
 )
 def create(request: HttpRequest, payload: BookingIn) -> JsonResponse:
-    user, now = _user(request), timezone.now()
+    user, now = api_user(request), timezone.now()
 
     def operation() -> tuple[int, dict[str, Any]]:
         return 201, _out(booking_create(actor=user, request=payload.to_request(), now=now), user, now)
@@ -168,7 +163,7 @@ def create(request: HttpRequest, payload: BookingIn) -> JsonResponse:
 @router.get("/bookings", response={200: list[BookingOut], **error_responses(401)}, summary="My bookings")
 @paginate(PageNumberPagination, page_size=20, max_page_size=100)
 def bookings(request: HttpRequest, when: Literal["upcoming", "past", "all"] = "upcoming") -> list[dict[str, Any]]:
-    user, now = _user(request), timezone.now()
+    user, now = api_user(request), timezone.now()
     upcoming = {"upcoming": True, "past": False, "all": None}[when]
     return [_out(b, user, now) for b in booking_list(user=user, upcoming=upcoming, now=now)]
 
@@ -177,7 +172,7 @@ def bookings(request: HttpRequest, when: Literal["upcoming", "past", "all"] = "u
     "/bookings/{booking_id}", response={200: BookingDetailOut, **error_responses(401, 404)}, summary="A booking"
 )
 def detail(request: HttpRequest, booking_id: uuid.UUID) -> dict[str, Any]:
-    user, now = _user(request), timezone.now()
+    user, now = api_user(request), timezone.now()
     booking = booking_get(user=user, public_id=booking_id)
     if booking is None:
         raise NotFound("Booking not found.")
@@ -202,7 +197,7 @@ class CardChangeIn(Schema):
     summary="Pay with another card",
 )
 def change_card(request: HttpRequest, booking_id: uuid.UUID, payload: CardChangeIn) -> dict[str, Any]:
-    user, now = _user(request), timezone.now()
+    user, now = api_user(request), timezone.now()
     booking = booking_get(user=user, public_id=booking_id)
     if booking is None or booking.student_id != user.pk:
         raise NotFound("Booking not found.")

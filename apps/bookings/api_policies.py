@@ -27,6 +27,7 @@ from apps.bookings.policies import (
 )
 from apps.bookings.presentation import payment_sentence
 from apps.bookings.selectors import booking_get
+from apps.core.api_auth import api_user
 from apps.core.api_errors import error_responses
 from apps.core.errors import NotFound
 from apps.core.idempotency import idempotency_run
@@ -126,12 +127,6 @@ class DisputeIn(Schema):
     reason: str = Field("", max_length=500)
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
-
-
 def _booking(user: User, booking_id: uuid.UUID) -> Booking:
     booking = booking_get(user=user, public_id=booking_id)
     if booking is None:
@@ -147,7 +142,7 @@ def _idempotent(
     request: HttpRequest, scope: str, body: dict[str, Any], operation: Callable[[], tuple[int, dict[str, Any]]]
 ) -> JsonResponse:
     stored = idempotency_run(
-        user=_user(request), key=request.headers.get("Idempotency-Key"), scope=scope, body=body,
+        user=api_user(request), key=request.headers.get("Idempotency-Key"), scope=scope, body=body,
         now=timezone.now(), operation=operation,
     )  # fmt: skip
     response = JsonResponse(stored.body, status=stored.status)
@@ -170,7 +165,7 @@ def _no_show_out(report: NoShowReport, now: dt.datetime) -> dict[str, Any]:
     summary="Preview cancelling",
 )
 def cancellation_preview(request: HttpRequest, booking_id: uuid.UUID) -> CancellationPreviewOut:
-    user, now = _user(request), timezone.now()
+    user, now = api_user(request), timezone.now()
     booking = _booking(user, booking_id)
     preview = booking_cancel_preview(actor=user, booking_id=booking.pk, now=now)
     return CancellationPreviewOut(
@@ -187,7 +182,7 @@ def cancellation_preview(request: HttpRequest, booking_id: uuid.UUID) -> Cancell
     description=IDEMPOTENT,
 )
 def cancel(request: HttpRequest, booking_id: uuid.UUID, payload: CancelIn) -> JsonResponse:
-    user, now = _user(request), timezone.now()
+    user, now = api_user(request), timezone.now()
     booking = _booking(user, booking_id)
 
     def operation() -> tuple[int, dict[str, Any]]:
@@ -206,7 +201,7 @@ def cancel(request: HttpRequest, booking_id: uuid.UUID, payload: CancelIn) -> Js
     summary="Preview rescheduling",
 )
 def reschedule_preview(request: HttpRequest, booking_id: uuid.UUID) -> ReschedulePreviewOut:
-    user, now = _user(request), timezone.now()
+    user, now = api_user(request), timezone.now()
     preview = booking_reschedule_preview(actor=user, booking_id=_booking(user, booking_id).pk, now=now)
     return ReschedulePreviewOut(
         window=preview.window, allowed=preview.allowed, locks_money=preview.locks_money,
@@ -222,7 +217,7 @@ def reschedule_preview(request: HttpRequest, booking_id: uuid.UUID) -> Reschedul
     description=IDEMPOTENT,
 )
 def reschedule(request: HttpRequest, booking_id: uuid.UUID, payload: RescheduleIn) -> JsonResponse:
-    user, now = _user(request), timezone.now()
+    user, now = api_user(request), timezone.now()
     booking = _booking(user, booking_id)
 
     def operation() -> tuple[int, dict[str, Any]]:
@@ -240,7 +235,7 @@ def reschedule(request: HttpRequest, booking_id: uuid.UUID, payload: RescheduleI
     summary="Preview reporting a no-show",
 )
 def no_show_report_preview(request: HttpRequest, booking_id: uuid.UUID) -> NoShowPreviewOut:
-    user, now = _user(request), timezone.now()
+    user, now = api_user(request), timezone.now()
     booking = _booking(user, booking_id)
     preview = no_show_preview(actor=user, booking_id=booking.pk, now=now)
     return NoShowPreviewOut(
@@ -257,7 +252,7 @@ def no_show_report_preview(request: HttpRequest, booking_id: uuid.UUID) -> NoSho
     description=IDEMPOTENT,
 )
 def report_no_show(request: HttpRequest, booking_id: uuid.UUID, payload: NoShowIn) -> JsonResponse:
-    user, now = _user(request), timezone.now()
+    user, now = api_user(request), timezone.now()
     booking = _booking(user, booking_id)
 
     def operation() -> tuple[int, dict[str, Any]]:
@@ -272,7 +267,7 @@ def report_no_show(request: HttpRequest, booking_id: uuid.UUID, payload: NoShowI
     summary="Preview disputing a no-show report",
 )
 def dispute_preview(request: HttpRequest, booking_id: uuid.UUID) -> DisputePreviewOut:
-    user, now = _user(request), timezone.now()
+    user, now = api_user(request), timezone.now()
     booking = _booking(user, booking_id)
     preview = no_show_dispute_preview(actor=user, booking_id=booking.pk, now=now)
     mine = _is_instructor(booking, user)
@@ -290,7 +285,7 @@ def dispute_preview(request: HttpRequest, booking_id: uuid.UUID) -> DisputePrevi
     description=IDEMPOTENT,
 )
 def dispute(request: HttpRequest, booking_id: uuid.UUID, payload: DisputeIn) -> JsonResponse:
-    user, now = _user(request), timezone.now()
+    user, now = api_user(request), timezone.now()
     booking = _booking(user, booking_id)
 
     def operation() -> tuple[int, dict[str, Any]]:
@@ -307,6 +302,6 @@ def dispute(request: HttpRequest, booking_id: uuid.UUID, payload: DisputeIn) -> 
     summary="Mark a lesson taught (instructor)",
 )
 def complete(request: HttpRequest, booking_id: uuid.UUID) -> BookingStateOut:
-    user, now = _user(request), timezone.now()
+    user, now = api_user(request), timezone.now()
     booking = booking_complete(actor=user, booking_id=_booking(user, booking_id).pk, now=now)
     return BookingStateOut.of(booking, now)

@@ -9,8 +9,8 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status
 
-from apps.accounts.models import User
 from apps.catalog.models import Service
+from apps.core.api_auth import api_user
 from apps.core.api_errors import error_responses
 from apps.core.errors import NotFound
 from apps.instructors.models import InstructorProfile, Offering
@@ -198,14 +198,8 @@ def instructors(request: HttpRequest, filters: Query[InstructorFilterQuery]) -> 
     return [InstructorSummaryOut.from_model(p, p.matching_offerings) for p in profiles]  # type: ignore[attr-defined]
 
 
-def _actor(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
-
-
 def _own(request: HttpRequest) -> InstructorProfile:
-    profile = instructor_own_get(instructor_profile_ensure(actor=_actor(request)).user_id)
+    profile = instructor_own_get(instructor_profile_ensure(actor=api_user(request)).user_id)
     assert profile is not None
     return profile
 
@@ -271,7 +265,7 @@ def me(request: HttpRequest) -> OwnProfileOut:
 
 @router.patch("/instructors/me", response={200: OwnProfileOut, **OWN_ERRORS}, summary="Update my instructor profile")
 def me_update(request: HttpRequest, payload: ProfilePatch) -> OwnProfileOut:
-    instructor_profile_update(actor=_actor(request), changes=payload.model_dump(exclude_unset=True))
+    instructor_profile_update(actor=api_user(request), changes=payload.model_dump(exclude_unset=True))
     return _own_out(_own(request))
 
 
@@ -286,7 +280,7 @@ def my_offerings(request: HttpRequest) -> list[OfferingOut]:
     summary="Add an offering",
 )
 def offering_add(request: HttpRequest, payload: OfferingIn) -> Status[OfferingOut]:
-    return Status(201, OfferingOut.from_model(offering_create(actor=_actor(request), data=payload.to_input())))
+    return Status(201, OfferingOut.from_model(offering_create(actor=api_user(request), data=payload.to_input())))
 
 
 @router.put(
@@ -296,7 +290,7 @@ def offering_add(request: HttpRequest, payload: OfferingIn) -> Status[OfferingOu
 )
 def offering_replace(request: HttpRequest, offering_id: int, payload: OfferingIn) -> OfferingOut:
     return OfferingOut.from_model(
-        offering_update(actor=_actor(request), offering_id=offering_id, data=payload.to_input())
+        offering_update(actor=api_user(request), offering_id=offering_id, data=payload.to_input())
     )
 
 
@@ -306,7 +300,7 @@ def offering_replace(request: HttpRequest, offering_id: int, payload: OfferingIn
     summary="Remove an offering",
 )
 def offering_remove(request: HttpRequest, offering_id: int) -> Status[None]:
-    offering_delete(actor=_actor(request), offering_id=offering_id)
+    offering_delete(actor=api_user(request), offering_id=offering_id)
     return Status(204, None)
 
 
@@ -324,7 +318,7 @@ def my_areas(request: HttpRequest) -> list[AreaOut]:
     "/instructors/me/service-areas", response={200: list[AreaOut], **OWN_ERRORS}, summary="Replace where I travel"
 )
 def my_areas_replace(request: HttpRequest, payload: AreasIn) -> list[AreaOut]:
-    service_areas_replace(actor=_actor(request), neighborhoods=payload.neighborhoods, boroughs=payload.boroughs)
+    service_areas_replace(actor=api_user(request), neighborhoods=payload.neighborhoods, boroughs=payload.boroughs)
     return _areas(_own(request))
 
 
@@ -361,7 +355,7 @@ def my_onboarding(request: HttpRequest) -> OnboardingOut:
     "/instructors/me/go-live", response={200: OnboardingOut, **error_responses(401, 403, 409)}, summary="Go live"
 )
 def go_live(request: HttpRequest) -> OnboardingOut:
-    instructor_go_live(actor=_actor(request), now=timezone.now())
+    instructor_go_live(actor=api_user(request), now=timezone.now())
     return _onboarding_out(_own(request))
 
 

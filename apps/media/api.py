@@ -12,7 +12,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from apps.accounts.models import User
+from apps.core.api_auth import api_user
 from apps.core.api_errors import error_responses
 from apps.core.errors import NotFound
 from apps.media import limits
@@ -107,12 +107,6 @@ class PictureQuery(Schema):
     user_ids: list[int] = Field(min_length=1, max_length=MAX_BATCH)
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
-
-
 def _picture_fields(request: HttpRequest, view: PictureView) -> dict[str, Any]:
     urls = {variant: request.build_absolute_uri(signed.url) for variant, signed in view.urls.items()}
     picture = view.picture
@@ -132,7 +126,7 @@ def _my_picture_out(request: HttpRequest, picture: ProfilePicture, *, now: datet
 
 
 def _document_out(request: HttpRequest, document: BackgroundCheckDocument, *, now: datetime) -> DocumentOut:
-    signed = document_view_url(actor=_user(request), document=document, now=now)
+    signed = document_view_url(actor=api_user(request), document=document, now=now)
     return DocumentOut(
         id=document.pk,
         filename=document.filename,
@@ -159,7 +153,7 @@ def _document_out(request: HttpRequest, document: BackgroundCheckDocument, *, no
 )
 def upload_begin(request: HttpRequest, payload: UploadStartIn) -> Status[UploadStartOut]:
     ticket = upload_start(
-        actor=_user(request),
+        actor=api_user(request),
         kind=UploadKind(payload.kind),
         content_type=payload.content_type,
         size=payload.size,
@@ -177,7 +171,7 @@ def upload_begin(request: HttpRequest, payload: UploadStartIn) -> Status[UploadS
 
 
 def _state_out(request: HttpRequest, upload_id: uuid.UUID, *, now: datetime) -> UploadStateOut:
-    user = _user(request)
+    user = api_user(request)
     state = upload_state_get(actor=user, upload_id=upload_id)
     picture = picture_get(user_id=user.pk) if state.kind == UploadKind.PICTURE and state.status == "done" else None
     return UploadStateOut.model_validate(
@@ -201,7 +195,9 @@ def _state_out(request: HttpRequest, upload_id: uuid.UUID, *, now: datetime) -> 
 def upload_finish(request: HttpRequest, upload_id: uuid.UUID, payload: FinalizeIn) -> UploadStateOut:
     now = timezone.now()
     crop = CropBox(**payload.crop.model_dump()) if payload.crop else None
-    document = upload_finalize(actor=_user(request), upload_id=upload_id, crop=crop, filename=payload.filename, now=now)
+    document = upload_finalize(
+        actor=api_user(request), upload_id=upload_id, crop=crop, filename=payload.filename, now=now
+    )
     if document is None:
         return _state_out(request, upload_id, now=now)
     out = _document_out(request, document, now=now)
@@ -226,7 +222,7 @@ def upload_state(request: HttpRequest, upload_id: uuid.UUID) -> UploadStateOut:
     summary="My profile picture",
 )
 def my_picture(request: HttpRequest) -> MyPictureOut:
-    picture = picture_get(user_id=_user(request).pk)
+    picture = picture_get(user_id=api_user(request).pk)
     if picture is None:
         raise NotFound("You have no picture yet.")
     return _my_picture_out(request, picture, now=timezone.now())
@@ -234,7 +230,7 @@ def my_picture(request: HttpRequest) -> MyPictureOut:
 
 @router.delete("/media/me/picture", response={204: None, **error_responses(401)}, summary="Remove my profile picture")
 def my_picture_remove(request: HttpRequest) -> Status[None]:
-    picture_delete(actor=_user(request), now=timezone.now())
+    picture_delete(actor=api_user(request), now=timezone.now())
     return Status(204, None)
 
 
@@ -246,7 +242,7 @@ def my_picture_remove(request: HttpRequest) -> Status[None]:
     "picture are left out (show their initials). Up to 100 ids: ?user_ids=1&user_ids=2.",
 )
 def pictures(request: HttpRequest, query: Query[PictureQuery]) -> list[PictureOut]:
-    visible = pictures_visible(actor=_user(request), user_ids=query.user_ids)
+    visible = pictures_visible(actor=api_user(request), user_ids=query.user_ids)
     views = picture_views(pictures=visible, now=timezone.now(), variants=["200", "400"])
     return [PictureOut(**_picture_fields(request, view)) for view in views]
 
@@ -258,7 +254,7 @@ def pictures(request: HttpRequest, query: Query[PictureQuery]) -> list[PictureOu
 )
 def documents(request: HttpRequest) -> list[DocumentOut]:
     now = timezone.now()
-    return [_document_out(request, document, now=now) for document in document_list(actor=_user(request))]
+    return [_document_out(request, document, now=now) for document in document_list(actor=api_user(request))]
 
 
 @router.get(
@@ -267,5 +263,5 @@ def documents(request: HttpRequest) -> list[DocumentOut]:
     summary="One background-check document",
 )
 def document(request: HttpRequest, document_id: int) -> DocumentOut:
-    found = document_get(actor=_user(request), document_id=document_id)
+    found = document_get(actor=api_user(request), document_id=document_id)
     return _document_out(request, found, now=timezone.now())

@@ -2,7 +2,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from apps.accounts.models import User
+from apps.core.api_auth import api_user
 from apps.core.api_errors import error_responses
 from apps.payments.models import PaymentMethod
 from apps.payments.selectors import payment_method_list
@@ -26,21 +26,15 @@ class CardOut(Schema):
     is_default: bool
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
-
-
 @router.get("/me/payment-methods", response={200: list[CardOut], **error_responses(401)}, summary="My saved cards")
 def cards(request: HttpRequest) -> list[PaymentMethod]:
-    return list(payment_method_list(user=_user(request)))
+    return list(payment_method_list(user=api_user(request)))
 
 
 @router.post("/me/payment-methods", response={201: CardOut, **error_responses(401, 403)}, summary="Save a card")
 def card_add(request: HttpRequest, payload: CardIn) -> Status[PaymentMethod]:
     key = request.headers.get("Idempotency-Key")
-    return Status(201, payment_method_add(actor=_user(request), card_token=payload.card_number, request_key=key))
+    return Status(201, payment_method_add(actor=api_user(request), card_token=payload.card_number, request_key=key))
 
 
 @router.post(
@@ -49,7 +43,7 @@ def card_add(request: HttpRequest, payload: CardIn) -> Status[PaymentMethod]:
     summary="Make a card the default",
 )
 def card_default(request: HttpRequest, payment_method_id: int) -> PaymentMethod:
-    return payment_method_set_default(actor=_user(request), payment_method_id=payment_method_id)
+    return payment_method_set_default(actor=api_user(request), payment_method_id=payment_method_id)
 
 
 @router.delete(
@@ -58,5 +52,5 @@ def card_default(request: HttpRequest, payment_method_id: int) -> PaymentMethod:
     summary="Remove a card",
 )
 def card_remove(request: HttpRequest, payment_method_id: int) -> Status[None]:
-    payment_method_delete(actor=_user(request), payment_method_id=payment_method_id)
+    payment_method_delete(actor=api_user(request), payment_method_id=payment_method_id)
     return Status(204, None)

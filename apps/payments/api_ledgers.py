@@ -8,8 +8,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema
 
-from apps.accounts.models import User
 from apps.bookings.api import MONEY_THROTTLES
+from apps.core.api_auth import api_user
 from apps.core.api_errors import error_responses
 from apps.core.idempotency import idempotency_run
 from apps.payments.credits import credit_history_list, credit_summary_get
@@ -75,15 +75,9 @@ class EarningsOut(Schema):
     payouts: list[PayoutOut]
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
-
-
 @router.get("/me/credits", response={200: CreditsOut, **error_responses(401)}, summary="My credit balance and history")
 def credits(request: HttpRequest) -> CreditsOut:
-    user, now = _user(request), timezone.now()
+    user, now = api_user(request), timezone.now()
     summary = credit_summary_get(user=user, now=now)
     history = [
         CreditEntryOut(
@@ -99,7 +93,7 @@ def credits(request: HttpRequest) -> CreditsOut:
 
 @router.get("/me/earnings", response={200: EarningsOut, **error_responses(401, 403)}, summary="My earnings and payouts")
 def earnings(request: HttpRequest) -> EarningsOut:
-    user, now = _user(request), timezone.now()
+    user, now = api_user(request), timezone.now()
     summary = earnings_summary_get(actor=user, now=now)
     rows = [
         EarningOut(
@@ -127,7 +121,7 @@ def earnings(request: HttpRequest) -> EarningsOut:
     },
 )
 def earnings_export(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(earnings_csv(actor=_user(request)), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(earnings_csv(actor=api_user(request)), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="instainstru-earnings.csv"'
     return response
 
@@ -140,7 +134,7 @@ def earnings_export(request: HttpRequest) -> HttpResponse:
     description="Send an `Idempotency-Key` header: a retry with the same key returns the first payout.",
 )
 def instant_payout(request: HttpRequest) -> JsonResponse:
-    user, now = _user(request), timezone.now()
+    user, now = api_user(request), timezone.now()
 
     def operation() -> tuple[int, dict[str, Any]]:
         return 201, PayoutOut.of(payout_instant(actor=user, now=now)).model_dump(mode="json")
