@@ -15,7 +15,8 @@ from django.core.paginator import Page, Paginator
 
 from apps.accounts.models import User
 from apps.bookings.models import Booking, BookingEvent
-from apps.bookings.presentation import AUTHORIZE_BEFORE, payment_sentence, when
+from apps.bookings.presentation import payment_sentence, when
+from apps.bookings.schedule import money_clock
 from apps.bookings.selectors import booking_get, booking_list
 from apps.bookings.states import ACTIVE_STATUSES, BookingStatus, PaymentStatus
 from apps.instructors.states import Format
@@ -98,7 +99,7 @@ def _instructor_sentence(booking: Booking) -> str:
         PaymentStatus.SCHEDULED,
     }:
         return "Cancelled. Nothing was charged."
-    authorize_on = when(booking.starts_at - AUTHORIZE_BEFORE, booking.instructor_timezone)
+    authorize_on = when(booking.starts_at - money_clock().authorize_before, booking.instructor_timezone)
     return {
         PaymentStatus.SCHEDULED: f"The student's card is authorized on {authorize_on}.",
         PaymentStatus.AUTHORIZED: "The student's card is authorized. You're paid after the lesson.",

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from apps.bookings.models import Booking
+from apps.bookings.schedule import money_clock
 from apps.bookings.states import BookingStatus, PaymentStatus
 from apps.payments.pricing import format_usd
-
-AUTHORIZE_BEFORE = timedelta(hours=24)
-CAPTURE_AFTER = timedelta(hours=24)
 
 
 def when(moment: datetime, zone: str) -> str:
@@ -23,7 +21,7 @@ def when(moment: datetime, zone: str) -> str:
 def payment_sentence(booking: Booking | None, *, now: datetime, starts_at: datetime | None = None) -> str:
     if booking is None:
         assert starts_at is not None
-        if starts_at - now < AUTHORIZE_BEFORE:
+        if starts_at - now < money_clock().authorize_before:
             return "Your card is authorized now and charged after your lesson."
         return "Nothing is charged now: your card is authorized the day before and charged after your lesson."
     zone, total = booking.student_timezone, format_usd(booking.total_cents)
@@ -33,7 +31,7 @@ def payment_sentence(booking: Booking | None, *, now: datetime, starts_at: datet
     }:
         return "Cancelled. Nothing was charged."
     return {
-        PaymentStatus.SCHEDULED: f"Nothing is charged yet. Your card is authorized on {when(booking.starts_at - AUTHORIZE_BEFORE, zone)}.",
+        PaymentStatus.SCHEDULED: f"Nothing is charged yet. Your card is authorized on {when(booking.starts_at - money_clock().authorize_before, zone)}.",
         PaymentStatus.AUTHORIZED: f"Your card is authorized for {total} and charged after your lesson.",
         PaymentStatus.PAYMENT_METHOD_REQUIRED: "Your card was declined. Add another card to keep this lesson.",
         PaymentStatus.CAPTURED: f"Charged {total}.",

@@ -35,7 +35,6 @@ from apps.payments.pricing import (
 )
 from apps.search.generation import search_generation_bump
 
-AUTHORIZE_AT_ONCE_WITHIN = timedelta(hours=24)
 MAX_UNPAID_PENDING = 3
 ALTERNATIVES = 3
 
@@ -184,7 +183,7 @@ def _insert(actor: User, request: BookingRequest, checked: CheckedRequest, now: 
         raise Conflict("You have 3 bookings waiting for payment. Finish or cancel one first.")
     ends_at = request.starts_at + timedelta(minutes=choice.duration)
     buffer = profile.travel_buffer_minutes if choice.is_travel else profile.buffer_minutes
-    far_ahead = request.starts_at - now >= AUTHORIZE_AT_ONCE_WITHIN
+    far_ahead = request.starts_at - now >= money_clock().authorize_before
     try:
         with transaction.atomic():
             return Booking.objects.create(
@@ -340,7 +339,7 @@ def booking_payment_method_change(*, actor: User, booking_id: int, payment_metho
     booking = _switch_card(actor, booking_id, payment_method_id, now)
     if (
         booking.payment_status == PaymentStatus.PAYMENT_METHOD_REQUIRED
-        or booking.starts_at - now < AUTHORIZE_AT_ONCE_WITHIN
+        or booking.starts_at - now < money_clock().authorize_before
     ):
         return booking_authorize(booking_id=booking.pk, actor=actor, now=now)
     return booking
