@@ -4,7 +4,6 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-export SHARED_DATA_DIR ?= $(abspath ../shared/data)
 
 .PHONY: run test lint types pytest install install-dev clean
 

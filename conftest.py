@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,7 +32,7 @@ def _ensure_catalog() -> None:
     from apps.catalog.services import catalog_load
 
     if not Category.objects.exists():
-        catalog_load(path=Path(settings.SHARED_DATA_DIR) / "catalog.json")
+        catalog_load(path=settings.DATA_DIR / "catalog.json")
 
 
 def _ensure_gazetteer() -> None:
@@ -41,7 +40,7 @@ def _ensure_gazetteer() -> None:
     from apps.search.models import Borough
 
     if not Borough.objects.exists():
-        gazetteer_load(data_dir=Path(settings.SHARED_DATA_DIR))
+        gazetteer_load(data_dir=settings.DATA_DIR)
 
 
 @pytest.fixture(scope="session")
@@ -62,14 +61,14 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[N
 
 @pytest.fixture
 def catalog(db: None) -> None:
-    """The real catalog from shared/data/catalog.json (reloaded after a transactional test
+    """The real catalog from data/catalog.json (reloaded after a transactional test
     flushed the tables)."""
     _ensure_catalog()
 
 
 @pytest.fixture
 def gazetteer(db: None) -> None:
-    """NYC boroughs and neighborhoods from shared/data."""
+    """NYC boroughs and neighborhoods from data/."""
     _ensure_gazetteer()
 
 

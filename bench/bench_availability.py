@@ -38,8 +38,8 @@ TARGET_SECONDS = 10.0
 
 
 def run(instructors: int, seed: int) -> None:
-    catalog_load(path=Path(settings.SHARED_DATA_DIR) / "catalog.json")
-    gazetteer_load(data_dir=Path(settings.SHARED_DATA_DIR))
+    catalog_load(path=settings.DATA_DIR / "catalog.json")
+    gazetteer_load(data_dir=settings.DATA_DIR)
     ctx = DemoContext(rng=random.Random(seed), instructor_count=instructors, password_hash=make_password("bench"))
     with transaction.atomic():
         started = clock.perf_counter()

@@ -61,8 +61,8 @@ Work = tuple[StudentCard, BookingRequest]
 
 
 def _setup(instructors: int) -> tuple[list[BookingRequest], list[StudentCard]]:
-    catalog_load(path=Path(settings.SHARED_DATA_DIR) / "catalog.json")
-    gazetteer_load(data_dir=Path(settings.SHARED_DATA_DIR))
+    catalog_load(path=settings.DATA_DIR / "catalog.json")
+    gazetteer_load(data_dir=settings.DATA_DIR)
     ctx = DemoContext(rng=random.Random(7), instructor_count=instructors, password_hash=make_password("bench"))
     seed_users(ctx)
     seed_instructor_profiles(ctx)

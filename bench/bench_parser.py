@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import os
 import statistics
 import sys
 import time as clock
@@ -25,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # runnable as a
 from apps.search.parser import parse_query
 from apps.search.vocabulary import Vocabulary, vocabulary_from_files
 
-DATA_DIR = Path(os.environ.get("SHARED_DATA_DIR", Path(__file__).resolve().parents[2] / "shared" / "data"))
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 TODAY = date(2026, 11, 25)
 TARGET_P95_MS = 5.0
 
@@ -64,7 +63,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20)
     rounds = parser.parse_args().rounds
-    eval_file = DATA_DIR.parent / "eval" / "search_queries.jsonl"
+    eval_file = DATA_DIR / "eval" / "search_queries.jsonl"
     queries = [json.loads(line)["q"] for line in eval_file.read_text().splitlines() if line.strip()]
     vocabulary, build_ms = load_vocabulary()
     print(f"vocabulary build         {build_ms:7.1f} ms (once per Vocabulary)")

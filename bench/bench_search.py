@@ -5,7 +5,7 @@ Run from the repository root against PostgreSQL (as the tests do):
     .venv/bin/python scripts/with_services.py .venv/bin/python bench/bench_search.py [--instructors N] [--rounds R] [--keep]
 
 It creates a throwaway database (Django's test-database machinery; `--keep` reuses it between
-runs), seeds it untimed, then times every query of shared/eval/search_queries.jsonl (the mix of
+runs), seeds it untimed, then times every query of data/eval/search_queries.jsonl (the mix of
 kinds the product is judged on) `--rounds` times. Each timed search is uncached: the result
 cache's generation is bumped and the parse cache cleared before it, outside the timing. A plain
 indexed lookup (one instructor by slug) is timed in between, in the same run, so the numbers
@@ -49,7 +49,7 @@ from apps.search.selectors import search_vocabulary_get  # noqa: E402
 
 TARGET_P95_MS = 50.0
 T = TypeVar("T")
-EVAL_FILE = Path(settings.SHARED_DATA_DIR).parent / "eval" / "search_queries.jsonl"
+EVAL_FILE = settings.DATA_DIR / "eval" / "search_queries.jsonl"
 
 
 def seed(instructors: int, seed_value: int) -> None:

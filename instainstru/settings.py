@@ -14,7 +14,8 @@ from instainstru.env import email_settings, env_bool, env_int, env_list, env_str
 django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-SHARED_DATA_DIR = Path(env_str("SHARED_DATA_DIR", str(BASE_DIR.parent / "shared" / "data")))
+# The catalog, the NYC gazetteer and the search eval cases ship with the repository.
+DATA_DIR = BASE_DIR / "data"
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
 _DEV_SECRET = "dev-insecure-secret-key-change-me"  # noqa: S105 - refused in production below

@@ -142,8 +142,8 @@ DEMO_STEPS: list[DemoStep] = [seed_users, seed_instructor_profiles, seed_availab
 
 def demo_seed(*, instructors: int, seed: int) -> DemoContext:
     """Create the demo data set. The same seed gives the same data."""
-    catalog_load(path=settings.SHARED_DATA_DIR / "catalog.json")
-    gazetteer_load(data_dir=settings.SHARED_DATA_DIR)
+    catalog_load(path=settings.DATA_DIR / "catalog.json")
+    gazetteer_load(data_dir=settings.DATA_DIR)
     ctx = DemoContext(rng=random.Random(seed), instructor_count=instructors, password_hash=make_password(DEMO_PASSWORD))
     with transaction.atomic():
         for step in DEMO_STEPS:

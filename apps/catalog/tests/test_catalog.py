@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -11,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from apps.catalog.models import AgeGroup, Category, Service
 from apps.catalog.services import catalog_load
 
-CATALOG_PATH = Path(settings.SHARED_DATA_DIR) / "catalog.json"
+CATALOG_PATH = settings.DATA_DIR / "catalog.json"
 
 
 def _file_counts() -> tuple[int, int]:

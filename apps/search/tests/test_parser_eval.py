@@ -1,11 +1,10 @@
-"""Every case of shared/eval/search_queries.jsonl, compared as eval/README.md says, on several
+"""Every case of data/eval/search_queries.jsonl, compared as eval/README.md says, on several
 pinned "today"s so weekday/weekend/month-day resolution is exercised on different days."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,8 +13,8 @@ from django.conf import settings
 from apps.search.parser import ParsedQuery, parse_query
 from apps.search.vocabulary import Vocabulary, vocabulary_from_files
 
-DATA_DIR = Path(settings.SHARED_DATA_DIR)
-EVAL_FILE = DATA_DIR.parent / "eval" / "search_queries.jsonl"
+DATA_DIR = settings.DATA_DIR
+EVAL_FILE = DATA_DIR / "eval" / "search_queries.jsonl"
 CASES: list[dict[str, Any]] = [json.loads(line) for line in EVAL_FILE.read_text().splitlines() if line.strip()]
 
 PINNED_TODAYS = {

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +14,7 @@ from django.conf import settings
 from apps.search.parser import ParsedQuery, parse_query
 from apps.search.vocabulary import Place, ServiceTerm, Vocabulary, vocabulary_from_files
 
-DATA_DIR = Path(settings.SHARED_DATA_DIR)
+DATA_DIR = settings.DATA_DIR
 WEDNESDAY = dt.date(2026, 11, 25)
 SATURDAY = dt.date(2026, 11, 28)
 FIELDS = (
@@ -195,7 +194,7 @@ def test_rule_case(query: str, expected: dict[str, Any], vocabulary: Vocabulary)
 
 
 def test_rule_cases_are_not_eval_cases() -> None:
-    eval_file = DATA_DIR.parent / "eval" / "search_queries.jsonl"
+    eval_file = DATA_DIR / "eval" / "search_queries.jsonl"
     eval_queries = {json.loads(line)["q"].lower() for line in eval_file.read_text().splitlines() if line.strip()}
     assert len(CASES) >= 40
     assert not eval_queries & {query.lower() for query, _ in CASES}

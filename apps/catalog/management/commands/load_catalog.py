@@ -11,7 +11,7 @@ class Command(BaseCommand):
     help = "Load (or refresh) categories, services and age groups from catalog.json. Idempotent."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--path", type=Path, default=settings.SHARED_DATA_DIR / "catalog.json")
+        parser.add_argument("--path", type=Path, default=settings.DATA_DIR / "catalog.json")
 
     def handle(self, *args: Any, path: Path, **options: Any) -> None:
         result = catalog_load(path=path)

@@ -11,7 +11,7 @@ class Command(BaseCommand):
     help = "Load (or refresh) NYC boroughs and neighborhoods from the gazetteer CSV files. Idempotent."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--data-dir", type=Path, default=settings.SHARED_DATA_DIR)
+        parser.add_argument("--data-dir", type=Path, default=settings.DATA_DIR)
 
     def handle(self, *args: Any, data_dir: Path, **options: Any) -> None:
         result = gazetteer_load(data_dir=data_dir)
