@@ -51,9 +51,10 @@ def _jittered_mask(rng: random.Random, blocks: list[tuple[int, int]]) -> int:
     return mask
 
 
-def weekly_pattern(rng: random.Random) -> list[int]:
-    """Seven day masks, Monday first: one style, jittered, and some days dropped."""
-    style = STYLES[rng.choice(sorted(STYLES))]
+def weekly_pattern(rng: random.Random, style_name: str | None = None) -> list[int]:
+    """Seven day masks, Monday first: one style (the given one, or drawn), jittered, and
+    some days dropped."""
+    style = STYLES[style_name or rng.choice(sorted(STYLES))]
     masks = [0] * 7
     for weekday, blocks in style.items():
         if rng.random() < 0.85:  # not everyone teaches every day of their style
@@ -66,21 +67,22 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
-def _profiles(user_ids: list[int]) -> Iterator[tuple[int, str]]:
+def _profiles(user_ids: list[int]) -> Iterator[tuple[int, int, str]]:
     for offset in range(0, len(user_ids), BATCH):
         chunk = user_ids[offset : offset + BATCH]
-        yield from InstructorProfile.objects.filter(user_id__in=chunk).order_by("user_id").values_list("pk", "timezone")
+        profiles = InstructorProfile.objects.filter(user_id__in=chunk).order_by("user_id")
+        yield from profiles.values_list("user_id", "pk", "timezone")
 
 
 Row = tuple[int, date, int]
 
 
 def _rows_for(
-    rng: random.Random, profile_id: int, today: date, now: datetime
+    rng: random.Random, profile_id: int, today: date, now: datetime, style: str | None
 ) -> tuple[list[Row], list[tuple[object, ...]]]:
     """(instructor, date, cells) day rows, and one version row per touched week as a save
     would leave it (version 1)."""
-    pattern = weekly_pattern(rng)
+    pattern = weekly_pattern(rng, style)
     dates = [today + timedelta(days=n) for n in range(DEMO_DAYS)]
     days = [(profile_id, d, pattern[d.weekday()]) for d in dates if pattern[d.weekday()]]
     weeks: list[tuple[object, ...]] = [
@@ -117,12 +119,14 @@ def _insert(model: type[Model], fields: list[str], rows: Sequence[Sequence[objec
 
 def seed_availability(ctx: DemoContext) -> None:
     """Every instructor in ctx.instructors (users whose profiles exist) gets availability for
-    today and the next 29 days in their zone. Deterministic for a seed."""
+    today and the next 29 days in their zone, in the weekly style the instructor step chose
+    for them (drawn when it chose none). Deterministic for a seed."""
     now = timezone.now()
     day_rows: list[Row] = []
     week_rows: list[tuple[object, ...]] = []
-    for profile_id, zone in _profiles(sorted(user.pk for user in ctx.instructors)):
-        days, weeks = _rows_for(ctx.rng, profile_id, now.astimezone(_zone(zone)).date(), now)
+    for user_id, profile_id, zone in _profiles(sorted(user.pk for user in ctx.instructors)):
+        style = ctx.weekly_styles.get(user_id)
+        days, weeks = _rows_for(ctx.rng, profile_id, now.astimezone(_zone(zone)).date(), now, style)
         day_rows.extend(days)
         week_rows.extend(weeks)
     _insert(AvailabilityDay, ["instructor", "date", "cells"], day_rows)

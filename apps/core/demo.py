@@ -15,7 +15,7 @@ from django.db import transaction
 from apps.accounts.models import Learner, Role, User
 from apps.availability.demo import seed_availability
 from apps.catalog.services import catalog_load
-from apps.instructors.demo import seed_instructor_profiles
+from apps.instructors.demo import demo_city_size, seed_instructor_profiles
 from apps.search.gazetteer import gazetteer_load
 
 DEMO_PASSWORD = "instainstru-demo"  # noqa: S105 - published demo credential, local data only
@@ -85,6 +85,8 @@ class DemoContext:
     password_hash: str
     students: list[User] = field(default_factory=list)
     instructors: list[User] = field(default_factory=list)
+    # user id -> the availability style the instructor step chose (None: drawn at random)
+    weekly_styles: dict[int, str | None] = field(default_factory=dict)
 
 
 DemoStep = Callable[[DemoContext], None]
@@ -140,11 +142,13 @@ def seed_users(ctx: DemoContext) -> None:
 DEMO_STEPS: list[DemoStep] = [seed_users, seed_instructor_profiles, seed_availability]
 
 
-def demo_seed(*, instructors: int, seed: int) -> DemoContext:
-    """Create the demo data set. The same seed gives the same data."""
+def demo_seed(*, instructors: int | None, seed: int) -> DemoContext:
+    """Create the demo data set: `instructors` of them, or by default as many as fill the
+    city (instructors/demo.py). The same seed gives the same data."""
     catalog_load(path=settings.DATA_DIR / "catalog.json")
     gazetteer_load(data_dir=settings.DATA_DIR)
-    ctx = DemoContext(rng=random.Random(seed), instructor_count=instructors, password_hash=make_password(DEMO_PASSWORD))
+    count = instructors if instructors is not None else demo_city_size()
+    ctx = DemoContext(rng=random.Random(seed), instructor_count=count, password_hash=make_password(DEMO_PASSWORD))
     with transaction.atomic():
         for step in DEMO_STEPS:
             step(ctx)

@@ -10,12 +10,14 @@ class Command(BaseCommand):
     help = "Load deterministic demo data: the catalog, instructors, students and staff."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--instructors", type=int, default=60, help="How many instructors (default 60).")
+        parser.add_argument(
+            "--instructors", type=int, default=None, help="How many instructors (default: enough to fill the city)."
+        )
         parser.add_argument("--seed", type=int, default=2026, help="Random seed; the same seed gives the same data.")
         parser.add_argument("--if-empty", action="store_true", help="Do nothing when demo data already exists.")
 
-    def handle(self, *args: Any, instructors: int, seed: int, if_empty: bool, **options: Any) -> None:
-        if instructors < 1:
+    def handle(self, *args: Any, instructors: int | None, seed: int, if_empty: bool, **options: Any) -> None:
+        if instructors is not None and instructors < 1:
             raise CommandError("--instructors must be at least 1")
         if demo_present():
             if if_empty:
