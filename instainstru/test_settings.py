@@ -25,9 +25,9 @@ CACHES["default"] = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 # One test database per run (pytest-django adds the xdist worker suffix), so two runs on one
-# machine never fight over the same database.
-_run = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")[:8]
-DATABASES["default"]["TEST"] = {"NAME": f"test_instainstru_{_run}" if _run else "test_instainstru"}
+# machine never fight over the same database — a run without xdist included.
+_run = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")[:8] or f"p{os.getpid()}"
+DATABASES["default"]["TEST"] = {"NAME": f"test_instainstru_{_run}"}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; Argon2 is tested explicitly
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

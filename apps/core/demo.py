@@ -11,9 +11,11 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.test import override_settings
 
 from apps.accounts.models import Learner, Role, User
 from apps.availability.demo import seed_availability
+from apps.bookings.demo import seed_lessons
 from apps.catalog.services import catalog_load
 from apps.instructors.demo import demo_city_size, seed_instructor_profiles
 from apps.search.gazetteer import gazetteer_load
@@ -139,7 +141,7 @@ def seed_users(ctx: DemoContext) -> None:
     )
 
 
-DEMO_STEPS: list[DemoStep] = [seed_users, seed_instructor_profiles, seed_availability]
+DEMO_STEPS: list[DemoStep] = [seed_users, seed_instructor_profiles, seed_availability, seed_lessons]
 
 
 def demo_seed(*, instructors: int | None, seed: int) -> DemoContext:
@@ -149,7 +151,9 @@ def demo_seed(*, instructors: int | None, seed: int) -> DemoContext:
     gazetteer_load(data_dir=settings.DATA_DIR)
     count = instructors if instructors is not None else demo_city_size()
     ctx = DemoContext(rng=random.Random(seed), instructor_count=count, password_hash=make_password(DEMO_PASSWORD))
-    with transaction.atomic():
+    # The story the demo plays sends the emails the product would; nobody should receive them.
+    # (Outermost, so that the emails queued until the commit are dropped too.)
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
         for step in DEMO_STEPS:
             step(ctx)
     return ctx

@@ -83,7 +83,14 @@ BACKGROUNDS = {
     "languages": ["a native speaker", "a certified language teacher", "a translator", "a former Berlitz teacher"],
     "hobbies": ["a lifelong enthusiast", "a professional in the field", "a competition judge", "a workshop host"],
 }  # fmt: skip
-FOCUS = ["the fundamentals", "confidence", "technique", "real-world practice", "clear goals", "having fun while improving"]
+FOCUS = [
+    "the fundamentals",
+    "confidence",
+    "technique",
+    "real-world practice",
+    "clear goals",
+    "having fun while improving",
+]
 CLOSERS = [
     "You'll leave each lesson with something concrete to practice.",
     "Parents get a short note after every lesson.",

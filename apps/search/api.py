@@ -108,7 +108,7 @@ class ResultOut(Schema):
 
 
 class SuggestionOut(Schema):
-    kind: Literal["time", "date", "drop"]
+    kind: Literal["time", "date", "drop", "service"]
     label: str
     count: int
     params: dict[str, str]

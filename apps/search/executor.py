@@ -16,7 +16,6 @@ results, in four queries whatever the number of instructors.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -52,7 +51,7 @@ from apps.search.selectors import (
     search_candidate_list,
     service_area_names,
 )
-from apps.search.suggest import Suggestion, suggestions_for
+from apps.search.suggest import Suggestion, suggestions_for, zero_result_suggestions
 
 NO_REVIEWS = (0, 0)
 POOL_SIZE = 250  # more candidates than any one service has at 10,000 instructors
@@ -130,7 +129,8 @@ def search_execute(ctx: SearchContext, *, sort: str, page: int) -> SearchPage:
     window = ctx.plan.widest
     pool = POOL_SIZE if ctx.criteria.service else BROAD_POOL_SIZE
     candidates, truncated = search_candidate_list(ctx.criteria, ctx.known, pool=pool)
-    calendars = _calendars(candidates, window, ctx.today)
+    rules = {c.profile_id: (c.timezone, _rules(c)) for c in candidates}
+    calendars = calendar_list(rules, *calendar_span(window, ctx.today)) if candidates else {}
     evaluations = [_evaluate(ctx, candidate, calendars[candidate.profile_id]) for candidate in candidates]
     best = _best_per_instructor(evaluations)
     level = level_choose([match.level for match in best], len(ctx.plan.steps))
@@ -156,8 +156,24 @@ def search_execute(ctx: SearchContext, *, sort: str, page: int) -> SearchPage:
         sort=sort if sort in _SORT_KEYS else "best",
         explanation=_explain(ctx, relaxed, len(matches)),
         unparsed=ctx.unparsed,
-        suggestions=suggestions_for(ctx, evaluations, calendars, strict_count) if strict_count < MIN_RESULTS else [],
+        suggestions=_suggestions(ctx, evaluations, calendars, strict_count, candidates, rules, found=bool(matches)),
     )
+
+
+def _suggestions(
+    ctx: SearchContext,
+    evaluations: list[Evaluation],
+    calendars: dict[int, Calendar],
+    strict_count: int,
+    candidates: list[Candidate],
+    rules: dict[int, tuple[str, SlotRules]],
+    *,
+    found: bool,
+) -> list[Suggestion]:
+    if strict_count >= MIN_RESULTS:
+        return []
+    nearby = suggestions_for(ctx, evaluations, calendars, strict_count)
+    return nearby if found else nearby + zero_result_suggestions(ctx, candidates, rules)
 
 
 def context_build(
@@ -196,14 +212,6 @@ def _rules(candidate: Candidate) -> SlotRules:
         profile = InstructorProfile(buffer_minutes=key[0], travel_buffer_minutes=key[1], overnight_protection=key[2])
         _rules_cache[key] = slot_rules_for(profile)
     return _rules_cache[key]
-
-
-def _calendars(candidates: list[Candidate], window: DayWindow, today: dt.date) -> dict[int, Calendar]:
-    if not candidates:
-        return {}
-    first, last = calendar_span(window, today)
-    instructors = {c.profile_id: (c.timezone, _rules(c)) for c in candidates}
-    return calendar_list(instructors, first, last)
 
 
 def first_open(

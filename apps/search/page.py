@@ -46,6 +46,7 @@ class SuggestionLink:
     label: str
     count: int
     url: str
+    noun: str = "free"  # "12 free"; a service suggestion counts who teaches it: "12 teach it"
 
 
 def url_params(request: SearchRequest) -> dict[str, str]:
@@ -181,11 +182,15 @@ def suggestion_links(page: SearchPage, request: SearchRequest) -> list[Suggestio
     for suggestion in page.suggestions:
         changes: dict[str, Any] = {"page": 1}
         if suggestion.kind == "drop":
-            links.append(
-                SuggestionLink(
-                    suggestion.label, suggestion.count, search_url(_without(request, suggestion.params["drop"]))
-                )
-            )
+            dropped = suggestion.params["drop"]
+            # Dropping the format is offered only when nobody is found: it counts who teaches.
+            noun = "teach it" if dropped == "format" else "free"
+            url = search_url(_without(request, dropped))
+            links.append(SuggestionLink(suggestion.label, suggestion.count, url, noun=noun))
+            continue
+        if suggestion.kind == "service":
+            url = search_url(replace(request, service=suggestion.params["service"], page=1))
+            links.append(SuggestionLink(suggestion.label, suggestion.count, url, noun="teach it"))
             continue
         for key, value in suggestion.params.items():
             changes[key] = dt.date.fromisoformat(value) if key.startswith("date") else dt.time.fromisoformat(value)

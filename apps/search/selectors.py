@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import threading
 import time as clock
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db.models import (
     BooleanField,
+    Count,
     Exists,
     ExpressionWrapper,
     F,
@@ -236,12 +238,30 @@ def search_candidate_list(criteria: SearchCriteria, known: Known, *, pool: int) 
 
 
 def _static_matches(criteria: SearchCriteria, service_ids: list[int]) -> QuerySet[Offering]:
+    return _live_offerings(service_ids, allowed_formats(criteria.format))
+
+
+def _live_offerings(service_ids: list[int], formats: Iterable[str]) -> QuerySet[Offering]:
+    """Live instructors' active offerings of these services in one of these formats."""
     # Inactive services are not in `known`: their offerings never come back.
     offerings = Offering.objects.filter(is_active=True, profile__status=ProfileStatus.LIVE, service_id__in=service_ids)
     offered = Q()
-    for fmt in allowed_formats(criteria.format):
-        offered |= Q(**{f"{RATE_FIELDS[fmt]}__isnull": False})
+    for fmt in formats:
+        offered |= Q(**{f"{RATE_FIELDS[Format(fmt)]}__isnull": False})
     return offerings.filter(offered)
+
+
+def service_teacher_counts(*, category: str, formats: Iterable[str], known: Known) -> dict[str, int]:
+    """How many live instructors teach each service of a category in one of `formats` (one
+    grouped query; services nobody teaches are absent)."""
+    ids = known.service_ids(service=None, category=category)
+    rows = (
+        _live_offerings(ids, formats)
+        .order_by()
+        .values_list("service_id")
+        .annotate(teachers=Count("profile_id", distinct=True))
+    )
+    return {known.services_by_id[service_id].slug: teachers for service_id, teachers in rows}
 
 
 def _value_names() -> list[str]:

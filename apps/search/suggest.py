@@ -1,34 +1,45 @@
 """What else would work, with counts, when fewer than five instructors match everything:
 "No one is free tomorrow afternoon in Park Slope — 6 are free tomorrow morning, 14 on Thursday"
 (DESIGN.md, empty states). Counted from the candidates already in memory: no extra query.
+
+A search that still finds nobody after every relaxation gets a way out as well, at the cost
+of two or three more queries on that page only: the nearest later dates on which someone is
+free (up to the booking horizon), and the services next to the asked one that do have
+teachers, with how many (`zero_result_suggestions`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from apps.availability.cells import format_hhmm
+from apps.availability.slots import SlotRules
 from apps.instructors.states import Format
 from apps.search.context import Evaluation, SearchContext, lesson_minutes
 from apps.search.explain import DAY_PARTS, when_phrase
-from apps.search.openings import Calendar, window_starts
-from apps.search.relax import STATIC_CONSTRAINTS, DayWindow
+from apps.search.openings import Calendar, calendar_list, calendar_span, window_starts
+from apps.search.relax import HORIZON_DAYS, STATIC_CONSTRAINTS, DayWindow
+from apps.search.selectors import Candidate, service_teacher_counts
 
 MAX_DATE_SUGGESTIONS = 2
+MAX_LATER_DATES = 3
+MAX_SERVICE_SUGGESTIONS = 4
 DROP_LABELS = {
     "skill_level": "Any level",
     "age_group": "Any age",
     "location": "Anywhere in NYC",
     "price": "Any price",
+    "format": "Any format",
 }
 
 
 @dataclass(frozen=True)
 class Suggestion:
-    kind: str  # "time" | "date" | "drop"
-    label: str  # "tomorrow morning", "on Thu 26 Nov in the afternoon", "Any price"
-    count: int  # instructors the changed search would show
+    kind: str  # "time" | "date" | "drop" | "service"
+    label: str  # "tomorrow morning", "on Thu 26 Nov in the afternoon", "Any price", "Guitar"
+    count: int  # instructors the changed search would show (free ones; for "service", who teach it)
     params: dict[str, str]  # the search parameters to set (drop: the part of the parse to remove)
 
 
@@ -120,3 +131,64 @@ def _drops(ctx: SearchContext, evaluations: Sequence[Evaluation], strict_count: 
         if len(instructors) > strict_count:
             found.append(Suggestion("drop", DROP_LABELS[name], len(instructors), {"drop": name}))
     return found
+
+
+def zero_result_suggestions(
+    ctx: SearchContext, candidates: Sequence[Candidate], rules: Mapping[int, tuple[str, SlotRules]]
+) -> list[Suggestion]:
+    """Next steps for a search nobody matches even relaxed: later dates, then neighbouring services."""
+    return _later_dates(ctx, candidates, rules) + _related_services(ctx)
+
+
+def _later_dates(
+    ctx: SearchContext, candidates: Sequence[Candidate], rules: Mapping[int, tuple[str, SlotRules]]
+) -> list[Suggestion]:
+    """The first days after the searched window on which a candidate has an open start."""
+    first = ctx.plan.widest.last + dt.timedelta(days=1)
+    last = ctx.today + dt.timedelta(days=HORIZON_DAYS)
+    if not candidates or first > last:
+        return []
+    calendars = calendar_list(rules, *calendar_span(DayWindow(first, last), ctx.today))
+    found: list[Suggestion] = []
+    day = first
+    while day <= last and len(found) < MAX_LATER_DATES:
+        window = DayWindow(day, day)
+        free = {
+            c.profile_id
+            for c in candidates
+            if any(
+                window_starts(
+                    calendars[c.profile_id], window, duration=lesson_minutes(c), is_travel=fmt == Format.TRAVEL,
+                    now=ctx.now, limit=1,
+                )
+                for fmt in c.rates
+                if fmt in ctx.formats
+            )
+        }  # fmt: skip
+        if free:
+            label = when_phrase(window, ctx.today, dated=True)
+            found.append(
+                Suggestion("date", label, len(free), {"date_from": day.isoformat(), "date_to": day.isoformat()})
+            )
+        day += dt.timedelta(days=1)
+    return found
+
+
+def _related_services(ctx: SearchContext) -> list[Suggestion]:
+    """The asked service in any format (when one was asked), then the other services of its
+    category that have teachers in the asked format, most taught first."""
+    service = ctx.criteria.service
+    if service is None:
+        return []
+    category = ctx.known.services[service].category_slug
+    found = []
+    if ctx.criteria.format is not None:
+        any_format = service_teacher_counts(category=category, formats=list(Format), known=ctx.known)
+        if any_format.get(service):
+            found.append(Suggestion("drop", DROP_LABELS["format"], any_format[service], {"drop": "format"}))
+    counts = service_teacher_counts(category=category, formats=ctx.formats, known=ctx.known)
+    ranked = sorted(((n, slug) for slug, n in counts.items() if slug != service), key=lambda item: -item[0])
+    return found + [
+        Suggestion("service", ctx.known.services[slug].name, count, {"service": slug})
+        for count, slug in ranked[:MAX_SERVICE_SUGGESTIONS]
+    ]

@@ -1,43 +1,126 @@
 from __future__ import annotations
 
+import random
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import transaction
 
 from apps.accounts.models import Learner, Role, User
+from apps.availability.models import AvailabilityDay
+from apps.bookings.models import Booking
 from apps.catalog.models import Service
+from apps.core.demo import DemoContext, demo_seed, seed_users
+from apps.instructors.demo import seed_instructor_profiles
+from apps.instructors.models import Offering
+from apps.media.models import BackgroundCheckDocument
+from apps.notifications.models import Notification
+from apps.payments.models import CreditEntry, PaymentMethod, Payout
 
 pytestmark = pytest.mark.django_db
+NOW = datetime(2026, 12, 2, 14, 0, tzinfo=UTC)  # Wed 2 Dec, 9:00 in New York
+OFFERING_FIELDS = (
+    "profile__slug", "profile__headline", "profile__bio", "service__slug",
+    "rate_online_cents", "rate_studio_cents", "rate_travel_cents", "duration_options",
+)  # fmt: skip
+STUDENT, INSTRUCTOR = "student1@demo.instainstru.test", "instructor1@demo.instainstru.test"
 
 
-def _snapshot() -> list[tuple[str, str, str, str]]:
+def _users() -> list[tuple[str, str, str, str]]:
     return list(User.objects.order_by("email").values_list("email", "first_name", "last_name", "role"))
 
 
-def test_seed_demo_is_deterministic_for_a_seed(capsys) -> None:
-    call_command("seed_demo", instructors=30, seed=7)
-    first = _snapshot()
-    assert User.objects.filter(role=Role.INSTRUCTOR).count() == 30
-    assert User.objects.filter(role=Role.STUDENT, is_staff=False).count() == 5
-    assert User.objects.filter(is_staff=True).count() == 1
+def _everything() -> dict[str, list[tuple[object, ...]]]:
+    """What a visitor could see of the demo, in a comparable form."""
+    return {
+        "users": list(_users()),
+        "offerings": list(Offering.objects.order_by("profile__slug", "service__slug").values_list(*OFFERING_FIELDS)),
+        "availability": list(
+            AvailabilityDay.objects.order_by("instructor__slug", "date").values_list(
+                "instructor__slug", "date", "cells"
+            )
+        ),
+        "bookings": list(
+            Booking.objects.order_by("starts_at", "instructor__slug").values_list(
+                "student__email", "instructor__slug", "starts_at", "status", "payment_status", "total_cents"
+            )
+        ),
+        "credits": list(CreditEntry.objects.order_by("id").values_list("user__email", "kind", "amount_cents")),
+        "payouts": list(Payout.objects.order_by("id").values_list("instructor__slug", "status", "amount_cents")),
+    }
+
+
+def _seeded(*, instructors: int | None, seed: int) -> dict[str, list[tuple[object, ...]]]:
+    """Seed inside a savepoint, read everything, and roll it back."""
+    with time_machine.travel(NOW, tick=False), transaction.atomic():
+        demo_seed(instructors=instructors, seed=seed)
+        found = _everything()
+        transaction.set_rollback(True)
+    return found
+
+
+def test_seed_demo_is_deterministic_for_a_seed() -> None:
+    first = _seeded(instructors=40, seed=7)
+    assert len([u for u in first["users"] if u[3] == Role.INSTRUCTOR]) == 40
+    assert len(first["bookings"]) >= 10
+    assert _seeded(instructors=40, seed=7) == first
+
+
+def _city(seed: int) -> dict[str, list[tuple[object, ...]]]:
+    """People and what they teach only (the steps a seed decides), rolled back."""
+    with time_machine.travel(NOW, tick=False), transaction.atomic():
+        ctx = DemoContext(rng=random.Random(seed), instructor_count=40, password_hash="!")
+        seed_users(ctx)
+        seed_instructor_profiles(ctx)
+        found = _everything()
+        transaction.set_rollback(True)
+    return found
+
+
+def test_another_seed_gives_another_city() -> None:
+    first, other = _city(7), _city(8)
+    assert other["users"] != first["users"]
+    assert other["offerings"] != first["offerings"]
+    assert _city(7) == first
+
+
+def test_the_default_demo_tells_every_story() -> None:
+    with time_machine.travel(NOW, tick=False):
+        call_command("seed_demo", seed=2026)
     assert EmailAddress.objects.filter(verified=True).count() == User.objects.count()
-    assert Learner.objects.count() == 2
+    assert User.objects.filter(is_staff=True).count() == 1
+    assert User.objects.get(email=INSTRUCTOR).check_password("instainstru-demo")
+    student = User.objects.get(email=STUDENT)
+    lessons = Booking.objects.filter(student=student)
+    upcoming = lessons.filter(starts_at__gt=NOW, status="confirmed")
+    assert upcoming.count() >= 2
+    assert lessons.filter(starts_at__lt=NOW, status="completed", payment_status="captured").count() == 2
+    assert lessons.filter(status="cancelled", payment_status="settled").count() == 1  # early: nothing charged
+    assert lessons.filter(status="cancelled", payment_status="captured").count() == 1  # late: charged, credit back
+    assert upcoming.filter(events__kind="rescheduled").count() == 1
+    assert lessons.filter(learner__isnull=False).exists()  # a lesson booked for their child
+    assert PaymentMethod.objects.filter(user=student, last4="4242", is_default=True).exists()
+    balance = sum(CreditEntry.objects.filter(user=student).values_list("amount_cents", flat=True))
+    assert balance > 0
+    assert Notification.objects.filter(user=student).count() >= 5
+    teaching = Booking.objects.filter(instructor__user__email=INSTRUCTOR)
+    week = teaching.filter(starts_at__gt=NOW, starts_at__lt=datetime(2026, 12, 10, tzinfo=UTC), status="confirmed")
+    assert week.values("student").distinct().count() >= 4
+    assert Payout.objects.filter(instructor__user__email=INSTRUCTOR, status="paid").exists()
+    assert BackgroundCheckDocument.objects.filter(instructor__email=INSTRUCTOR, status="pending").count() == 1
+    assert Learner.objects.filter(parent=student).count() == 2
     assert Service.objects.exists()
-    assert User.objects.get(email="instructor1@demo.instainstru.test").check_password("instainstru-demo")
-    User.objects.all().delete()
-    call_command("seed_demo", instructors=30, seed=7)
-    assert _snapshot() == first
-    User.objects.all().delete()
-    call_command("seed_demo", instructors=30, seed=8)
-    assert _snapshot() != first
 
 
 def test_seed_demo_if_empty_leaves_existing_data_alone(capsys) -> None:
     call_command("seed_demo", instructors=5)
-    before = _snapshot()
+    before = _users()
     call_command("seed_demo", instructors=5, if_empty=True)
     assert "already present" in capsys.readouterr().out
-    assert _snapshot() == before
+    assert _users() == before
     with pytest.raises(CommandError, match="already exists"):
         call_command("seed_demo", instructors=5)
