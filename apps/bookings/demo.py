@@ -192,7 +192,7 @@ def _first_start(
     )
     busy = list(
         Booking.objects.filter(student=student, status__in=ACTIVE_STATUSES)
-        .exclude(pk=exclude)
+        .exclude(pk__in=[exclude] if exclude else [])
         .values_list("starts_at", "ends_at")
     )
     length = timedelta(minutes=choice.duration)

@@ -14,7 +14,9 @@ from django.test import Client
 
 from apps.search.api import SearchParams, search_request
 from apps.search.criteria import SearchRequest
+from apps.search.executor import SearchPage
 from apps.search.page import suggestion_links
+from apps.search.results import search_results_get
 from apps.search.tests.helpers import NOW, TODAY, TOMORROW, free, names, run, teacher
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalog", "gazetteer")]
@@ -39,7 +41,7 @@ def test_a_service_nobody_teaches_offers_its_neighbours_with_how_many_teach_them
         ("service", "Violin", 2, {"service": "violin"}),
     ]
     # Following a suggestion finds exactly the teachers it counted.
-    following = run(**_fields(suggestion_links(page, SearchRequest(q="cello lessons"))[0].url))
+    following = _follow(suggestion_links(page, SearchRequest(q="cello lessons"))[0].url)
     assert sorted(names(following)) == ["Gil Guitar0", "Gil Guitar1", "Gil Guitar2"]
 
 
@@ -57,7 +59,7 @@ def test_an_asked_format_nobody_offers_suggests_any_format_first() -> None:
         ("Any format", 1, "teach it"),
         ("Guitar", 1, "teach it"),
     ]
-    assert names(run(**_fields(links[0].url))) == ["Pia Piano"]
+    assert names(_follow(links[0].url)) == ["Pia Piano"]
 
 
 def test_teachers_booked_up_in_the_window_offer_the_nearest_dates_with_openings() -> None:
@@ -73,7 +75,7 @@ def test_teachers_booked_up_in_the_window_offer_the_nearest_dates_with_openings(
         ("date", "on Mon 14 Dec", 1, {"date_from": "2026-12-14", "date_to": "2026-12-14"}),
         ("service", "Guitar", 1, {"service": "guitar"}),
     ]
-    following = run(**_fields(suggestion_links(page, SearchRequest(q="piano"))[0].url))
+    following = _follow(suggestion_links(page, SearchRequest(q="piano"))[0].url)
     assert sorted(names(following)) == ["Ana Busy", "Ben Busy"]
 
 
@@ -102,7 +104,7 @@ def test_the_page_shows_the_suggestions_as_links(client: Client) -> None:
     assert 'Guitar <span class="suggestion-count">· 1 teach it</span>' in html
 
 
-def _fields(url: str) -> dict[str, object]:
-    """A suggestion's search URL back into search fields, read as the API reads them."""
-    params = dict(parse_qsl(urlsplit(url).query))
-    return dict(vars(search_request(SearchParams(**params))))
+def _follow(url: str) -> SearchPage:
+    """The search a suggestion's URL asks for, read as the API reads it."""
+    params = SearchParams.model_validate(dict(parse_qsl(urlsplit(url).query)))
+    return search_results_get(search_request(params), now=NOW)
