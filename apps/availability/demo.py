@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Max, Model
 from django.utils import timezone
 
 from apps.availability.cells import CELL_MINUTES, CELLS_PER_DAY, week_start_of
@@ -131,3 +131,33 @@ def seed_availability(ctx: DemoContext) -> None:
         week_rows.extend(weeks)
     _insert(AvailabilityDay, ["instructor", "date", "cells"], day_rows)
     _insert(AvailabilityWeek, ["instructor", "week_start", "version", "updated_at"], week_rows)
+
+
+def demo_availability_extend(*, user_ids: list[int], now: datetime) -> int:
+    """Keep a demo started weeks ago bookable: every instructor's weekly pattern (their last
+    seeded week) is repeated up to `DEMO_DAYS` from today. Returns the days added."""
+    latest = AvailabilityDay.objects.filter(instructor__user_id__in=user_ids).aggregate(Max("date"))["date__max"]
+    if latest is None or latest >= timezone.localdate(now) + timedelta(days=DEMO_DAYS - 1):
+        return 0  # still fresh: the usual case, one query
+    day_rows: list[Row] = []
+    week_rows: list[tuple[object, ...]] = []
+    for _, profile_id, zone in _profiles(sorted(user_ids)):
+        today = now.astimezone(_zone(zone)).date()
+        horizon = today + timedelta(days=DEMO_DAYS - 1)
+        days = AvailabilityDay.objects.filter(instructor_id=profile_id).order_by("-date")
+        last_week = {row.date: row.cells for row in days[:7]}
+        if not last_week or max(last_week) >= horizon:
+            continue
+        last = max(last_week)
+        pattern = {day.weekday(): cells for day, cells in last_week.items() if day > last - timedelta(days=7)}
+        added = [last + timedelta(days=n) for n in range(1, (horizon - last).days + 1)]
+        day_rows.extend((profile_id, day, pattern[day.weekday()]) for day in added if pattern.get(day.weekday()))
+        known_weeks = set(
+            AvailabilityWeek.objects.filter(instructor_id=profile_id).values_list("week_start", flat=True)
+        )
+        week_rows.extend(
+            (profile_id, start, 1, now) for start in sorted({week_start_of(day) for day in added} - known_weeks)
+        )
+    _insert(AvailabilityDay, ["instructor", "date", "cells"], day_rows)
+    _insert(AvailabilityWeek, ["instructor", "week_start", "version", "updated_at"], week_rows)
+    return len(day_rows)

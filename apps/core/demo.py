@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -14,7 +15,7 @@ from django.db import transaction
 from django.test import override_settings
 
 from apps.accounts.models import Learner, Role, User
-from apps.availability.demo import seed_availability
+from apps.availability.demo import demo_availability_extend, seed_availability
 from apps.bookings.demo import seed_lessons
 from apps.catalog.services import catalog_load
 from apps.instructors.demo import demo_city_size, seed_instructor_profiles
@@ -161,3 +162,11 @@ def demo_seed(*, instructors: int | None, seed: int) -> DemoContext:
 
 def demo_present() -> bool:
     return User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").exists()
+
+
+def demo_refresh(*, now: datetime) -> int:
+    """A demo loaded weeks ago keeps 30 days of open times (days added)."""
+    ids = list(
+        User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}", role=Role.INSTRUCTOR).values_list("pk", flat=True)
+    )
+    return demo_availability_extend(user_ids=ids, now=now)

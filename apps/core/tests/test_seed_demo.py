@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -16,7 +16,7 @@ from apps.bookings.models import Booking
 from apps.catalog.models import Service
 from apps.core.demo import DemoContext, demo_seed, seed_users
 from apps.instructors.demo import seed_instructor_profiles
-from apps.instructors.models import Offering
+from apps.instructors.models import InstructorProfile, Offering
 from apps.media.models import BackgroundCheckDocument
 from apps.notifications.models import Notification
 from apps.payments.models import CreditEntry, PaymentMethod, Payout
@@ -124,3 +124,24 @@ def test_seed_demo_if_empty_leaves_existing_data_alone(capsys) -> None:
     assert _users() == before
     with pytest.raises(CommandError, match="already exists"):
         call_command("seed_demo", instructors=5)
+
+
+def test_a_demo_loaded_weeks_ago_keeps_thirty_days_of_open_times(capsys) -> None:
+    with time_machine.travel(NOW, tick=False):
+        call_command("seed_demo", instructors=5)
+    later = NOW + timedelta(days=20)
+    with time_machine.travel(later, tick=False):
+        call_command("seed_demo", instructors=5, if_empty=True)
+    assert "Open times extended" in capsys.readouterr().out
+    horizon = (later + timedelta(days=29)).date()
+    for profile in InstructorProfile.objects.all():
+        rows = dict(AvailabilityDay.objects.filter(instructor=profile).values_list("date", "cells"))
+        added = [day for day in rows if day > (NOW + timedelta(days=29)).date()]
+        assert added, profile
+        assert max(rows) <= horizon
+        # The weekly pattern goes on: a new day repeats the same weekday a week earlier.
+        assert all(rows[day] == rows.get(day - timedelta(days=7)) for day in added)
+        assert max(rows) >= horizon - timedelta(days=6)
+    with time_machine.travel(later, tick=False):
+        call_command("seed_demo", instructors=5, if_empty=True)
+    assert "Open times extended" not in capsys.readouterr().out

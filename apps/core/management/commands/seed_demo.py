@@ -2,8 +2,9 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
-from apps.core.demo import DEMO_DOMAIN, DEMO_PASSWORD, demo_present, demo_seed
+from apps.core.demo import DEMO_DOMAIN, DEMO_PASSWORD, demo_present, demo_refresh, demo_seed
 
 
 class Command(BaseCommand):
@@ -21,7 +22,9 @@ class Command(BaseCommand):
             raise CommandError("--instructors must be at least 1")
         if demo_present():
             if if_empty:
-                self.stdout.write("Demo data already present; nothing to do.")
+                added = demo_refresh(now=timezone.now())
+                extended = f" Open times extended by {added} instructor-days." if added else ""
+                self.stdout.write(f"Demo data already present.{extended}")
                 return
             raise CommandError("Demo data already exists. Start from an empty database (e.g. delete db.sqlite3).")
         started = time.perf_counter()
