@@ -1,4 +1,4 @@
-"""Demo lessons: three weeks of history played through the real services on a simulated
+"""Demo lessons: two weeks of history played through the real services on a simulated
 clock, so the demo student and instructor find every state the product has.
 
 The clock starts `HISTORY_DAYS` ago. Bookings, cancellations and a reschedule happen at their
@@ -51,10 +51,11 @@ from apps.payments.services import payment_method_add
 if TYPE_CHECKING:
     from apps.core.demo import DemoContext
 
-HISTORY_DAYS = 21
-# The scheduler sweeps every minute; sweeping the simulated weeks every few hours gives the
-# same end state (each sweep does whatever is due by then) at a fraction of the cost.
-TICK = timedelta(hours=6)
+HISTORY_DAYS = 15
+# The scheduler sweeps every minute; sweeping the simulated weeks twice a day gives the same
+# end state (each sweep does whatever is due by then) at a fraction of the cost.
+TICK = timedelta(hours=12)
+HOUR = timedelta(hours=1)
 TEST_CARD = "4242424242424242"  # the local gateway's card that always succeeds
 PAST_HOURS = (9 * 60, 20 * 60)  # open hours given to the days before the demo's "today"
 WEEK_STUDENTS = 5  # other students who fill instructor1's coming week
@@ -239,8 +240,8 @@ def seed_lessons(ctx: DemoContext) -> None:
     lessons.book("cancelled-early", when=start, student=student, profile=spanish, day=day(9))
     lessons.cancel("cancelled-early", when=start + timedelta(days=5), actor=student)
     # Cancelled after the coming lessons were booked, so its credit is still there to spend.
-    lessons.book("cancelled-late", when=start + TICK, student=student, profile=spanish, day=day(HISTORY_DAYS - 2))
-    lessons.cancel_before_start("cancelled-late", hours=6, actor=student, when=start + 2 * TICK)
+    lessons.book("cancelled-late", when=start + HOUR, student=student, profile=spanish, day=day(HISTORY_DAYS - 2))
+    lessons.cancel_before_start("cancelled-late", hours=6, actor=student, when=start + 2 * HOUR)
     # instructor1's past lessons, paid out on the Mondays the clock passes.
     for index, other in enumerate(others):
         lessons.book(f"past-{index}", when=start + timedelta(hours=1 + index), student=other, profile=teacher1,
@@ -249,9 +250,9 @@ def seed_lessons(ctx: DemoContext) -> None:
     soon = now - timedelta(days=3)
     lessons.book("moved", when=soon, student=student, profile=spanish, day=today + timedelta(days=3))
     lessons.reschedule("moved", when=soon + timedelta(days=2), actor=student, days_later=2)
-    lessons.book("next-piano", when=soon + TICK, student=student, profile=teacher1,
+    lessons.book("next-piano", when=soon + HOUR, student=student, profile=teacher1,
                  day=today + timedelta(days=2), learner=child)  # fmt: skip
-    lessons.book("next-spanish", when=soon + 2 * TICK, student=student, profile=spanish, day=today + timedelta(days=6))
+    lessons.book("next-spanish", when=soon + 2 * HOUR, student=student, profile=spanish, day=today + timedelta(days=6))
     for index, other in enumerate(others):
         lessons.book(f"week-{index}", when=soon + timedelta(hours=3 + index), student=other, profile=teacher1,
                      day=today + timedelta(days=1 + index), learner=kids[other.pk])  # fmt: skip
