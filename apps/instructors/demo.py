@@ -47,6 +47,7 @@ POPULAR_SERVICES: tuple[str, ...] = (
 PER_BOROUGH = 3
 PER_RARE_SERVICE = 2
 FOUNDING_INSTRUCTORS = 20
+SIBLING_POPULAR_SHARE = 0.8  # how often a grid teacher's extra services come from the popular ones
 
 
 @dataclass(frozen=True)
@@ -243,8 +244,7 @@ def _plan(rng: random.Random, index: int, user: User, slot: Slot, city: _City, n
     years = rng.randint(2, 25)
     main = slot.service
     category = city.categories[main.pk]
-    siblings = [s for s in city.services if city.categories[s.pk] == category and s != main]
-    picked = [main, *rng.sample(siblings, k=min(len(siblings), rng.randint(0, 2)))]
+    picked = [main, *_siblings(rng, main, category, city, role=slot.role)]
     home = rng.choice(city.by_borough[slot.borough_id])
     lat, lon = jittered_point(home.lat, home.lon, rng)
     profile = InstructorProfile(
@@ -275,6 +275,18 @@ def _plan(rng: random.Random, index: int, user: User, slot: Slot, city: _City, n
     travels = any(o.rate_travel_cents for o in offerings)
     areas = _areas_near(rng, profile, home, city.nearby) if travels else []
     return _Plan(profile=profile, offerings=offerings, ages=ages, areas=areas)
+
+
+def _siblings(rng: random.Random, main: Service, category: str, city: _City, *, role: Role | None) -> list[Service]:
+    """Related services of the same category. Grid teachers add one or two, popular ones
+    first — a pianist who also teaches music theory and voice — which thickens the grid
+    where people search; random ones add up to two of anything in the category."""
+    siblings = [s for s in city.services if city.categories[s.pk] == category and s != main]
+    if role is None:
+        return rng.sample(siblings, k=min(len(siblings), rng.randint(0, 2)))
+    popular = [s for s in siblings if s.slug in POPULAR_SERVICES]
+    pool = popular if popular and rng.random() < SIBLING_POPULAR_SHARE else siblings
+    return rng.sample(pool, k=min(len(pool), rng.randint(1, 2)))
 
 
 def _durations(rng: random.Random, service: Service) -> list[int]:
