@@ -60,6 +60,9 @@ _ACTIVE_ACTIONS = frozenset(
         "/RichMediaExecute",
     }
 )
+# A link may lead to a web page or an email; javascript:, file: or \\host\share links
+# run code or leak the reader's network credentials.
+_SAFE_URI_SCHEMES = ("http://", "https://", "mailto:")
 # /JS is a script (in any action); /JavaScript as a key is the document's name tree of
 # scripts; /AA holds actions that fire on their own (page open, field focus, document close).
 _ACTIVE_KEYS = frozenset({"/JS", "/JavaScript", "/AA", "/RichMediaContent"})
@@ -96,9 +99,17 @@ def _name(value: PdfObject | None) -> str | None:
     return value if isinstance(value, NameObject) else None
 
 
+def _unsafe_link(node: DictionaryObject) -> bool:
+    if _name(node.get("/S")) != "/URI":
+        return False
+    uri = node.get("/URI")
+    uri = uri.get_object() if isinstance(uri, IndirectObject) else uri
+    return not (isinstance(uri, str) and uri.strip().lower().startswith(_SAFE_URI_SCHEMES))
+
+
 def _dictionary_problem(node: DictionaryObject) -> PdfProblem | None:
     keys = set(node.keys())
-    if keys & _ACTIVE_KEYS or _name(node.get("/S")) in _ACTIVE_ACTIONS:
+    if keys & _ACTIVE_KEYS or _name(node.get("/S")) in _ACTIVE_ACTIONS or _unsafe_link(node):
         return PdfProblem.ACTIVE
     if "/OpenAction" in keys:
         # A destination (an array) only scrolls; an action dictionary is allowed only as a

@@ -214,6 +214,23 @@ def test_a_pdf_may_open_on_a_page_and_do_nothing_else(open_action: str, problem:
     assert pdf_problem(data) == problem
 
 
+@pytest.mark.parametrize(
+    ("uri", "problem"),
+    [
+        ("https://provider.example/verify", None),
+        ("mailto:support@provider.example", None),
+        ("javascript:alert(document.cookie)", PdfProblem.ACTIVE),
+        (" JavaScript:alert(1)", PdfProblem.ACTIVE),
+        ("file:///etc/passwd", PdfProblem.ACTIVE),
+        ("\\\\attacker.example\\share", PdfProblem.ACTIVE),  # Windows sends its credentials there
+    ],
+)
+def test_links_may_lead_only_to_the_web_or_email(uri: str, problem: PdfProblem | None) -> None:
+    link = f"<< /Type /Annot /Subtype /Link /Rect [0 0 100 20] /A << /S /URI /URI ({uri}) >> >>"
+    data = corpus.pdf(page_extra="/Annots [4 0 R] ", extra_objects=(link.encode(),))
+    assert pdf_problem(data) == problem
+
+
 def test_page_limit() -> None:
     assert pdf_problem(corpus.blank_pages(limits.MAX_PDF_PAGES)) is None
     assert pdf_problem(corpus.blank_pages(limits.MAX_PDF_PAGES + 1)) == PdfProblem.TOO_COMPLEX
