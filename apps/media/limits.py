@@ -14,6 +14,16 @@ MIN_CROP_SIDE = 16
 PICTURE_SQUARES = (400, 200)
 JPEG_QUALITY = 88
 WEBP_QUALITY = 85
+# PDF checks (apps/media/pdf.py): generous for a background-check report (a few pages,
+# hundreds of objects), small enough that a hostile file can't make the check costly.
+MAX_PDF_PAGES = 200
+MAX_PDF_OBJECTS = 20_000
+# Decoded object streams, all together (they hold objects, not page content or images).
+MAX_PDF_DECODED_BYTES = 16 * 1024 * 1024
+# The inspecting process's ceilings (its address space includes ≈55 MB of interpreter and
+# pypdf); a real report is checked in well under a second.
+PDF_CHECK_MEMORY_BYTES = 512 * 1024 * 1024
+PDF_CHECK_SECONDS = 10
 
 VIEW_URL_TTL = timedelta(hours=1)
 UPLOAD_URL_TTL = timedelta(minutes=5)

@@ -3,11 +3,15 @@ ones (wrong type, disguised, scripted, truncated, bombs, huge metadata, animated
 
 from __future__ import annotations
 
+import base64
 import io
 import struct
 import zlib
+from collections.abc import Callable
 
 from PIL import Image
+from pypdf import PdfWriter
+from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject, RectangleObject
 
 from apps.media import limits
 
@@ -105,14 +109,21 @@ HTML = b"<!DOCTYPE html><html><body><script>fetch('/api/v1/me').then(r=>r.text()
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 200
 
 
-def pdf(*, catalog_extra: str = "", extra_objects: tuple[bytes, ...] = (), eof: bool = True) -> bytes:
-    """A small well-formed PDF: catalog, page tree, one empty page, plus any extra objects."""
-    objects = [
+def _document(catalog_extra: str, page_extra: str, extra_objects: tuple[bytes, ...]) -> list[bytes]:
+    """Objects 1, 2, 3: catalog, page tree, one empty page; extra objects are numbered from 4."""
+    return [
         f"<< /Type /Catalog /Pages 2 0 R {catalog_extra}>>".encode(),
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
+        f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] {page_extra}>>".encode(),
         *extra_objects,
     ]
+
+
+def pdf(
+    *, catalog_extra: str = "", page_extra: str = "", extra_objects: tuple[bytes, ...] = (), eof: bool = True
+) -> bytes:
+    """A small well-formed PDF with a classic cross-reference table."""
+    objects = _document(catalog_extra, page_extra, extra_objects)
     out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -132,22 +143,176 @@ def stream_object(content: bytes) -> bytes:
     return f"<< /Length {len(packed)} /Filter /FlateDecode >>\nstream\n".encode() + packed + b"\nendstream"
 
 
+_ENCODERS: dict[str, Callable[[bytes], bytes]] = {
+    "/FlateDecode": zlib.compress,
+    "/ASCIIHexDecode": lambda data: data.hex().encode() + b">",
+    "/ASCII85Decode": lambda data: base64.a85encode(data, wrapcol=72) + b"~>",
+}
+
+
+def pdf_with_object_streams(
+    *,
+    catalog_extra: str = "",
+    page_extra: str = "",
+    extra_objects: tuple[bytes, ...] = (),
+    filters: tuple[str, ...] = ("/FlateDecode",),
+    streams: int = 1,
+    padding: int = 0,
+) -> bytes:
+    """A PDF 1.5+ file whose every object (numbered as in pdf()) sits inside an object stream
+    encoded with `filters` (decoded first to last), listed only by a cross-reference stream:
+    no object is readable in the raw bytes. Objects go round-robin into `streams` object
+    streams, each with `padding` spaces after its objects (what a decompression bomb adds)."""
+    numbered = list(enumerate(_document(catalog_extra, page_extra, extra_objects), start=1))
+    first_stream = len(numbered) + 1
+    entries = {0: (0, 0, 65535)}  # (type, field 2, field 3) of each cross-reference row
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    filter_entry = f"/Filter [{' '.join(filters)}] " if filters else ""
+    for index in range(streams):
+        number, pairs, bodies = first_stream + index, [], b""
+        for position, (inner, body) in enumerate(numbered[index::streams]):
+            pairs.append(f"{inner} {len(bodies)}")
+            bodies += body + b"\n"
+            entries[inner] = (2, number, position)
+        head = " ".join(pairs).encode() + b"\n"
+        data = head + bodies + b" " * padding
+        for name in reversed(filters):
+            data = _ENCODERS[name](data)
+        entries[number] = (1, len(out), 0)
+        count = len(pairs)
+        out += f"{number} 0 obj\n<< /Type /ObjStm /N {count} /First {len(head)} /Length {len(data)} {filter_entry}>>\n".encode()
+        out += b"stream\n" + data + b"\nendstream\nendobj\n"
+    xref_number = first_stream + streams
+    entries[xref_number] = (1, len(out), 0)
+    rows = b"".join(struct.pack(">BIH", *entries[n]) for n in range(xref_number + 1))
+    out += f"{xref_number} 0 obj\n<< /Type /XRef /Size {xref_number + 1} /W [1 4 2] /Root 1 0 R /Length {len(rows)} >>\n".encode()
+    out += b"stream\n" + rows + b"\nendstream\nendobj\n"
+    out += f"startxref\n{entries[xref_number][1]}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def _written(writer: PdfWriter) -> bytes:
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _text_page(writer: PdfWriter, text: str) -> None:
+    page = writer.add_blank_page(612, 792)
+    font = {"/Type": "/Font", "/Subtype": "/Type1", "/BaseFont": "/Helvetica"}
+    page[NameObject("/Resources")] = DictionaryObject(
+        {
+            NameObject("/Font"): DictionaryObject(
+                {NameObject("/F1"): DictionaryObject({NameObject(k): NameObject(v) for k, v in font.items()})}
+            )
+        }
+    )
+    content = DecodedStreamObject()
+    content.set_data(f"BT /F1 14 Tf 72 720 Td ({text}) Tj ET".encode())
+    page.replace_contents(ArrayObject([content]))
+
+
+def benign_report(pages: int = 3) -> bytes:
+    """What a background-check provider sends: several pages of compressed text, a link to
+    the provider's site, bookmarks, document info, and the first page opened on start."""
+    writer = PdfWriter()
+    for number in range(1, pages + 1):
+        _text_page(writer, f"Background check report - page {number} of {pages} - no records found")
+        writer.add_outline_item(title=f"Page {number}", page_number=number - 1)
+    writer.add_uri(0, "https://provider.example/verify/abc123", RectangleObject([72, 650, 300, 670]))
+    writer.open_destination = writer.pages[0]
+    writer.add_metadata({"/Title": "Background check", "/Producer": "Provider PDF engine"})
+    for page in writer.pages:
+        page.compress_content_streams()
+    return _written(writer)
+
+
+def blank_pages(count: int) -> bytes:
+    writer = PdfWriter()
+    for _ in range(count):
+        writer.add_blank_page(612, 792)
+    return _written(writer)
+
+
+def with_attachment() -> bytes:
+    writer = PdfWriter(clone_from=io.BytesIO(benign_report(1)))
+    writer.add_attachment("invoice.pdf.exe", ELF)
+    return _written(writer)
+
+
+def encrypted(*, user_password: str) -> bytes:
+    writer = PdfWriter(clone_from=io.BytesIO(benign_report(1)))
+    writer.encrypt(user_password=user_password, owner_password="owner-secret", algorithm="AES-128")
+    return _written(writer)
+
+
+JS_ACTION = b"<< /S /JavaScript /JS (app.alert(1)) >>"
+# Hidden in object streams, so that nothing telling is in the raw bytes:
+PDF_HIDDEN_JS = {
+    # the document's JavaScript name tree, ASCIIHex-encoded
+    "names-tree-asciihex": pdf_with_object_streams(
+        catalog_extra="/Names << /JavaScript 4 0 R >> ",
+        extra_objects=(b"<< /Names [(init) 5 0 R] >>", JS_ACTION),
+        filters=("/ASCIIHexDecode",),
+    ),
+    # a script that runs on opening, ASCII85 over Flate
+    "open-action-ascii85-flate": pdf_with_object_streams(
+        catalog_extra="/OpenAction 4 0 R ", extra_objects=(JS_ACTION,), filters=("/ASCII85Decode", "/FlateDecode")
+    ),
+    # a link annotation's action, with names spelled in #xx escapes
+    "link-annotation-escaped-names": pdf_with_object_streams(
+        page_extra="/Annots [4 0 R] ",
+        extra_objects=(b"<< /Type /Annot /Subtype /Link /Rect [0 0 612 792] /A << /S /J#61vaScript /J#53 (x()) >> >>",),
+        filters=("/ASCII85Decode", "/FlateDecode"),
+    ),
+    # a page's additional action: fires by itself when the page opens, whatever it does
+    "page-additional-action": pdf_with_object_streams(
+        page_extra="/AA << /O 4 0 R >> ",
+        extra_objects=(b"<< /S /URI /URI (https://evil.example/opened) >>",),
+        filters=("/ASCIIHexDecode", "/FlateDecode"),
+    ),
+}
+PDF_WITH_LAUNCH = pdf_with_object_streams(
+    page_extra="/Annots [4 0 R] ",
+    # the action's type stored behind a reference, which viewers follow
+    extra_objects=(b"<< /Type /Annot /Subtype /Link /Rect [0 0 612 792] /A << /S 5 0 R /F (cmd.exe) >> >>", b"/Launch"),
+    filters=("/ASCIIHexDecode",),
+)
 PDF_WITH_JS = pdf(
-    catalog_extra="/Names << /JavaScript 4 0 R >> ", extra_objects=(b"<< /S /JavaScript /JS (app.alert(1)) >>",)
+    catalog_extra="/Names << /JavaScript 4 0 R >> ", extra_objects=(b"<< /Names [(init) 5 0 R] >>", JS_ACTION)
 )
 PDF_WITH_OPEN_ACTION = pdf(
     catalog_extra="/OpenAction 4 0 R ", extra_objects=(b"<< /S /URI /URI (https://evil.example) >>",)
 )
-# "#61" is "a": readers decode it, so must we.
-PDF_WITH_ESCAPED_JS = pdf(
-    catalog_extra="/Open#41ction 4 0 R ", extra_objects=(b"<< /S /J#61vaScript /J#53 (app.alert(1)) >>",)
-)
-# The script hides in a compressed object stream, invisible in the raw bytes.
-PDF_WITH_COMPRESSED_JS = pdf(extra_objects=(stream_object(b"<< /S /JavaScript /JS (app.alert(1)) >>"),))
-PDF_ENCRYPTED = pdf(extra_objects=(b"<< /Filter /Standard /V 1 /R 2 /O (x) /U (y) /P -4 >>",)).replace(
-    b"/Root 1 0 R", b"/Root 1 0 R /Encrypt 4 0 R"
+PDF_WITH_XFA = pdf(
+    catalog_extra="/AcroForm 4 0 R ",
+    extra_objects=(b"<< /Fields [] /XFA 5 0 R >>", stream_object(b"<xdp:xdp xmlns:xdp='http://ns.adobe.com/xdp/'/>")),
 )
 PDF_TRUNCATED = pdf()[:-200]
+PDF_NOT_A_PDF_AFTER_ITS_HEADER = b"%PDF-1.7\n" + ELF
+PDF_BAD_HEX_OBJECT_STREAM = pdf_with_object_streams(filters=("/ASCIIHexDecode",)).replace(
+    b">\nendstream", b"zz>\nendstream"
+)
+PDF_DEEP_NESTING = pdf(extra_objects=(b"[" * 50_000 + b"]" * 50_000,))
+PDF_TOO_MANY_OBJECTS = pdf_with_object_streams(extra_objects=(b"null",) * limits.MAX_PDF_OBJECTS)
+# One object stream that inflates past the whole budget, and two that are each under it
+# but not together.
+PDF_OBJECT_STREAM_BOMB = pdf_with_object_streams(padding=limits.MAX_PDF_DECODED_BYTES + 1)
+PDF_OBJECT_STREAM_BOMBS = pdf_with_object_streams(streams=2, padding=limits.MAX_PDF_DECODED_BYTES // 2 + 1)
+# Object streams and filter chains are ordinary in real files: alone they are no reason to refuse.
+PDF_BENIGN_OBJECT_STREAMS = pdf_with_object_streams(
+    catalog_extra="/OpenAction << /S /GoTo /D [3 0 R /Fit] >> ",
+    page_extra="/Annots [4 0 R] ",
+    extra_objects=(
+        b"<< /Type /Annot /Subtype /Link /Rect [72 72 300 90] /A << /S /URI /URI (https://provider.example) >> >>",
+    ),
+    filters=("/ASCII85Decode", "/FlateDecode"),
+)
+
+
+def dense(rows: int) -> bytes:
+    """A passive PDF holding `rows` × 90,000 numbers: cheap to send, slow to parse."""
+    return pdf(extra_objects=(b"[" + (b"[" + b"0 " * 90_000 + b"]") * rows + b"]",))
 
 
 def truncated(data: bytes) -> bytes:

@@ -1,25 +1,29 @@
-"""The content checks on their own: type from bytes, Pillow hardening, PDF activity."""
+"""The content checks on their own: type from bytes, Pillow hardening, what a PDF can do."""
 
 from __future__ import annotations
 
 import io
+import sys
+import time
+from typing import cast
 
 import pytest
 from PIL import Image
+from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
 
 from apps.core.errors import ValidationFailed
+from apps.media import limits
 from apps.media.content import DOCUMENT_HINT, DOCUMENT_TYPES, PICTURE_HINT, PICTURE_TYPES, FileType, detect, sniff
 from apps.media.images import CropBox, crop_check, image_inspect, image_sanitize, picture_render
-from apps.media.pdf import pdf_check
+from apps.media.pdf import pdf_check, pdf_inspect
+from apps.media.pdf_inspect import PdfProblem, pdf_problem
 from apps.media.services.documents import display_filename
 from apps.media.tests import corpus
 
 WRONG_TYPE = "This file type isn't accepted. "
 DAMAGED = "This picture seems damaged or incomplete. Try exporting it again."
 TOO_MANY_PIXELS = "This picture has too many pixels (the limit is 50 megapixels)."
-PDF_ACTIVE = (
-    "This PDF contains scripts or automatic actions, which we don't accept. Print it to a new PDF and upload that."
-)
 
 
 def _refusal(call: object, *args: object) -> str:
@@ -178,24 +182,97 @@ def test_plain_pdf_passes() -> None:
     pdf_check(corpus.pdf())
 
 
+@pytest.mark.parametrize("name", [*corpus.PDF_HIDDEN_JS, "launch"])
+def test_hidden_actions_are_found_inside_object_streams(name: str) -> None:
+    """Nothing in the raw bytes gives these files away: every object, the script included,
+    is inside an encoded object stream, and pypdf reads it from there."""
+    data = corpus.PDF_WITH_LAUNCH if name == "launch" else corpus.PDF_HIDDEN_JS[name]
+    for telling in (b"JavaScript", b"Launch", b"OpenAction", b"Annots", b"Names"):
+        assert telling not in data
+    reader = PdfReader(io.BytesIO(data))
+    assert {1, 2, 3, 4} <= set(reader.xref_objStm)
+    assert {str(cast(DictionaryObject, reader.get_object(number))["/Type"]) for number in reader.xref[0]} == {
+        "/ObjStm",
+        "/XRef",
+    }
+    assert pdf_problem(data) == PdfProblem.ACTIVE
+
+
 @pytest.mark.parametrize(
-    ("data", "message"),
+    ("open_action", "problem"),
     [
-        (corpus.PDF_WITH_JS, PDF_ACTIVE),
-        (corpus.PDF_WITH_OPEN_ACTION, PDF_ACTIVE),
-        (corpus.PDF_WITH_ESCAPED_JS, PDF_ACTIVE),
-        (corpus.PDF_WITH_COMPRESSED_JS, PDF_ACTIVE),
-        (corpus.PDF_ENCRYPTED, "This PDF is password-protected. Upload a copy without a password."),
-        (corpus.PDF_TRUNCATED, "This PDF seems incomplete. Download or export it again."),
+        ("[3 0 R /Fit]", None),  # a destination: the viewer scrolls there
+        ("<< /S /GoTo /D [3 0 R /Fit] >>", None),
+        ("<< /S /GoTo /D [3 0 R /Fit] /Next 4 0 R >>", PdfProblem.ACTIVE),  # …and then something else
+        ("4 0 R", PdfProblem.ACTIVE),
     ],
-    ids=["js", "open-action", "escaped-names", "compressed-js", "encrypted", "truncated"],
 )
-def test_active_or_broken_pdfs_are_refused(data: bytes, message: str) -> None:
-    assert _refusal(pdf_check, data) == message
+def test_a_pdf_may_open_on_a_page_and_do_nothing_else(open_action: str, problem: PdfProblem | None) -> None:
+    data = corpus.pdf(
+        catalog_extra=f"/OpenAction {open_action} ", extra_objects=(b"<< /S /URI /URI (https://evil.example) >>",)
+    )
+    assert pdf_problem(data) == problem
 
 
-def test_compressed_js_is_invisible_in_the_raw_bytes() -> None:
-    assert b"JavaScript" not in corpus.PDF_WITH_COMPRESSED_JS
+@pytest.mark.parametrize(
+    ("uri", "problem"),
+    [
+        ("https://provider.example/verify", None),
+        ("mailto:support@provider.example", None),
+        ("javascript:alert(document.cookie)", PdfProblem.ACTIVE),
+        (" JavaScript:alert(1)", PdfProblem.ACTIVE),
+        ("file:///etc/passwd", PdfProblem.ACTIVE),
+        ("\\\\attacker.example\\share", PdfProblem.ACTIVE),  # Windows sends its credentials there
+    ],
+)
+def test_links_may_lead_only_to_the_web_or_email(uri: str, problem: PdfProblem | None) -> None:
+    link = f"<< /Type /Annot /Subtype /Link /Rect [0 0 100 20] /A << /S /URI /URI ({uri}) >> >>"
+    data = corpus.pdf(page_extra="/Annots [4 0 R] ", extra_objects=(link.encode(),))
+    assert pdf_problem(data) == problem
+
+
+def test_page_limit() -> None:
+    assert pdf_problem(corpus.blank_pages(limits.MAX_PDF_PAGES)) is None
+    assert pdf_problem(corpus.blank_pages(limits.MAX_PDF_PAGES + 1)) == PdfProblem.TOO_COMPLEX
+
+
+def test_decoding_budget_is_for_all_object_streams_together() -> None:
+    half = limits.MAX_PDF_DECODED_BYTES // 2 + 1
+    assert pdf_problem(corpus.pdf_with_object_streams(streams=1, padding=half)) is None
+    assert pdf_problem(corpus.PDF_OBJECT_STREAM_BOMBS) == PdfProblem.TOO_COMPLEX
+
+
+def test_a_pdf_that_takes_too_long_to_read_is_refused_in_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pypdf is pure Python: a file of dense objects under every other limit can still take
+    seconds. The inspecting process is stopped at the time limit and the file refused."""
+    assert pdf_problem(corpus.dense(rows=1)) is None  # passive: only its size is the problem
+    monkeypatch.setattr(limits, "PDF_CHECK_SECONDS", 1)
+    started = time.monotonic()
+    assert pdf_inspect(corpus.dense(rows=40)) == PdfProblem.TOO_COMPLEX  # ≈ 8 s of parsing here
+    assert time.monotonic() - started < 4
+
+
+@pytest.mark.parametrize(
+    ("program", "outcome"),
+    [
+        ("import os; os.kill(os.getpid(), 9)", PdfProblem.TOO_COMPLEX),  # what the kernel does at a limit
+        ("import sys; sys.exit(3)", RuntimeError),
+        ("print('looks fine')", RuntimeError),
+    ],
+    ids=["killed", "crashed", "unknown-verdict"],
+)
+def test_the_inspector_process_fails_closed(
+    program: str, outcome: PdfProblem | type[Exception], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one seam: a stand-in inspector, since the kernel's kill at the memory limit and a
+    broken installation can't be produced on demand. A killed inspector means the file was
+    too much; anything else is our fault and must fail loudly, never pass the file."""
+    monkeypatch.setattr("apps.media.pdf._INSPECTOR", (sys.executable, "-c", program))
+    if isinstance(outcome, PdfProblem):
+        assert pdf_inspect(corpus.pdf()) == outcome
+    else:
+        with pytest.raises(outcome, match="PDF inspector failed"):
+            pdf_inspect(corpus.pdf())
 
 
 @pytest.mark.parametrize(

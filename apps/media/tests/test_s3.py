@@ -135,7 +135,7 @@ def test_document_is_streamed_through_our_view_to_its_owner_only(
 
 def test_refused_document_leaves_the_bucket_empty(media_api: MediaApi, instructor, s3_bucket: Bucket) -> None:
     media_api.client.force_login(instructor)
-    ticket = _start_and_put(media_api, corpus.PDF_WITH_COMPRESSED_JS, kind="document")
+    ticket = _start_and_put(media_api, corpus.PDF_HIDDEN_JS["open-action-ascii85-flate"], kind="document")
     refused = media_api.finalize(ticket["id"], filename="report.pdf")
     assert refused.status_code == 422
     assert s3_bucket.keys() == []
