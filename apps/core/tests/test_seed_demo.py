@@ -145,3 +145,10 @@ def test_a_demo_loaded_weeks_ago_keeps_thirty_days_of_open_times(capsys) -> None
     with time_machine.travel(later, tick=False):
         call_command("seed_demo", instructors=5, if_empty=True)
     assert "Open times extended" not in capsys.readouterr().out
+
+
+def test_seed_demo_refuses_to_run_in_production(settings) -> None:
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="refuses to run in production"):
+        call_command("seed_demo", instructors=5)
+    assert not User.objects.exists()

@@ -1,6 +1,7 @@
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
@@ -18,6 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true", help="Do nothing when demo data already exists.")
 
     def handle(self, *args: Any, instructors: int | None, seed: int, if_empty: bool, **options: Any) -> None:
+        if settings.PRODUCTION:
+            # Demo accounts share a published password: never in a real deployment.
+            raise CommandError("seed_demo refuses to run in production (INSTAINSTRU_ENV=production).")
         if instructors is not None and instructors < 1:
             raise CommandError("--instructors must be at least 1")
         if demo_present():
