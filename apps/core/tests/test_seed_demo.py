@@ -21,7 +21,7 @@ from apps.media.models import BackgroundCheckDocument
 from apps.notifications.models import Notification
 from apps.payments.models import CreditEntry, PaymentMethod, Payout
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalog", "gazetteer")]
 NOW = datetime(2026, 12, 2, 14, 0, tzinfo=UTC)  # Wed 2 Dec, 9:00 in New York
 OFFERING_FIELDS = (
     "profile__slug", "profile__headline", "profile__bio", "service__slug",
