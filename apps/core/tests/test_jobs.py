@@ -91,7 +91,10 @@ def test_a_real_celery_worker_runs_a_task_through_redis(tmp_path) -> None:
         stderr=subprocess.STDOUT,
     )
     try:
-        client = Celery(broker=broker, backend=broker)
+        # Not the current app: shared tasks follow the current app, and a second app made
+        # current here would send every later test's `.delay()` to this broker instead of
+        # running it eagerly (pictures stayed "processing" in whichever tests came after).
+        client = Celery(broker=broker, backend=broker, set_as_current=False)
         result = client.send_task("core.heartbeat", queue=queue)
         stamp = result.get(timeout=60)
     finally:
