@@ -34,9 +34,12 @@ _NUMERIC_AGES = (
 )
 _MONTHS_OLD = re.compile(r"\b\d{1,2}\s*(?:-\s*)?months?\s*(?:-\s*)?olds?\b")
 
-_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+_ORDINALS = (
+    *("first", "second", "third", "fourth", "fifth", "sixth"),
+    *("seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth"),
+)
 _GRADE = re.compile(
-    rf"\b(?:(?P<number>\d{{1,2}})(?:st|nd|rd|th)|(?P<ordinal>{'|'.join(_ORDINALS)}|eleventh|twelfth))\s*grade(?:rs?)?\b"
+    rf"\b(?:(?P<number>\d{{1,2}})(?:st|nd|rd|th)|(?P<ordinal>{'|'.join(_ORDINALS)}))\s*grade(?:rs?)?\b"
     r"|\bgrade\s+(?P<after>\d{1,2})\b(?![.:/]\d)"
 )
 _GRADE_AGE_OFFSET = 5  # a first grader is about 6
@@ -44,8 +47,7 @@ _GRADE_AGE_OFFSET = 5  # a first grader is about 6
 
 def _grade_number(match: re.Match[str]) -> int:
     if match["ordinal"]:
-        ordinal = match["ordinal"]
-        return _ORDINALS.index(ordinal) + 1 if ordinal in _ORDINALS else {"eleventh": 11, "twelfth": 12}[ordinal]
+        return _ORDINALS.index(match["ordinal"]) + 1
     return int(match["number"] or match["after"])
 
 
@@ -102,7 +104,7 @@ def _stated_age(match: re.Match[str]) -> int:
 _OWNER = r"(?:my|our|his|her|their|your)"
 _ADJECTIVE = (
     r"(?:(?:best|old|older|new|elderly|aging|ageing|retired|senior|dear|close|future|adult|grown|dance|work|"
-    r"business|younger|youngest|older|oldest|eldest|middle|little|two|both|\d)\s+)"
+    r"business|younger|youngest|oldest|eldest|middle|little|both|\d)\s+)"
 )
 _AGE_WORDS: tuple[tuple[re.Pattern[str], str | None], ...] = (
     (
@@ -116,6 +118,14 @@ _AGE_WORDS: tuple[tuple[re.Pattern[str], str | None], ...] = (
         re.compile(
             rf"\b{_OWNER}\s+{_ADJECTIVE}{{0,2}}(?:sons?|daughters?|kids?|child(?:ren)?|boys?|girls?|nephews?|nieces?|"
             r"grand(?:son|daughter|child|kid)s?|grandchildren|step\s*(?:son|daughter|kid|child)s?|twins?)\b"
+        ),
+        None,
+    ),
+    (
+        # The person typing, not the learner: "I'm a mom of two looking for piano".
+        re.compile(
+            r"\b(?:(?:i\s+am|im|as)\s+an?\s+(?:\w+\s+)?(?:mom|mum|mother|dad|father|parent|grandparent)\b"
+            r"(?:\s+of\s+\d+)?|\b(?:mom|mum|mother|dad|father|parent)s?\s+of\s+\d+)"
         ),
         None,
     ),
@@ -133,7 +143,8 @@ _AGE_WORDS: tuple[tuple[re.Pattern[str], str | None], ...] = (
     ),
     (
         re.compile(
-            r"\b(?:adults?|grown\s*ups?|myself|(?<=for )me|seniors?|retirees?|retired|"
+            r"\b(?:adults?|grown\s*ups?|myself|(?<=for )me|seniors?|retirees?|retired|elderly|older\s+adults?|"
+            r"middle\s+aged?|"
             r"college\s+(?:(?:aged?\s+)?(?:students?|kids?|sons?|daughters?)|aged?)|"
             r"grad(?:uate)?\s+students?)\b"
             rf"|\b(?:{_ADULT_NOUNS})\b"

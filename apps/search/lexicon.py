@@ -134,7 +134,7 @@ KEYWORDS = frozenset(
         mother father parent parents mom mum mommy mama momma dad daddy papa
         grandma grandpa grandmother grandfather grandparent grandparents granny
         aunt auntie uncle coworker coworkers colleague colleagues roommate boss
-        friend friends buddy retired college
+        friend friends buddy retired elderly college
         son daughter sons daughters nephew niece grandson granddaughter grandchild
         grandchildren grandkid grandkids stepson stepdaughter twins sibling siblings
         twenties thirties forties fifties sixties seventies eighties nineties

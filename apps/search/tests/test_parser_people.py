@@ -80,6 +80,8 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("sat prep for my teenage son", {"service": "sat-prep", "category": "tutoring", "age_group": "teens"}),
     ("my 6 year old daughter wants ballet", {"service": "ballet", "category": "dance", "age_group": "kids"}),
     ("mommy and me music class", {"category": "music", "age_group": "toddler"}),
+    ("I'm a mom of two looking for piano for my kids", PIANO),
+    ("yoga for elderly", {"service": "yoga", "category": "sports-fitness", "age_group": "adults"}),
     # People words inside catalog phrases are not ages.
     ("partner dancing", {"service": "ballroom", "category": "dance"}),
     ("father daughter dance", {"service": "wedding-dance", "category": "dance"}),
