@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Literal
 
 from apps.search.lexicon import COMMON_WORDS, FILLER, KEYWORDS
 from apps.search.text import place_key, singular, stem, words
+from apps.search.verbs import CATEGORY_VERBS, SERVICE_VERBS, verb_phrases
 
 if TYPE_CHECKING:
     from apps.search.vocabulary import CategoryTerm, Place, ServiceTerm
@@ -86,10 +87,19 @@ def _catalog_phrases(
 ) -> list[tuple[Phrase, tuple[str, ...]]]:
     found: list[Phrase] = []
     for position, service in enumerate(services):
-        for text in [*name_phrases(service.name), *service.terms, *SERVICE_SYNONYMS.get(service.slug, ())]:
+        for text in [
+            *name_phrases(service.name),
+            *service.terms,
+            *SERVICE_SYNONYMS.get(service.slug, ()),
+            *verb_phrases(SERVICE_VERBS.get(service.slug, ())),
+        ]:
             found.append(Phrase("service", position, words(text)))
     for position, category in enumerate(categories):
-        for text in [*name_phrases(category.name), *CATEGORY_SYNONYMS.get(category.slug, ())]:
+        for text in [
+            *name_phrases(category.name),
+            *CATEGORY_SYNONYMS.get(category.slug, ()),
+            *verb_phrases(CATEGORY_VERBS.get(category.slug, ())),
+        ]:
             found.append(Phrase("category", position, words(text)))
     return [(phrase, tuple(stem(word) for word in phrase.surface)) for phrase in found if phrase.surface]
 

@@ -27,6 +27,9 @@ FILLER = _wordset(
     help helping private one prep good great best top rated highly recommended
     nyc ny new york city ish
     kid son daughter child sons daughters boy girl
+    he him his she hes shes they them theyre whos
+    played done taken tried had learned learnt used been
+    nephew niece nephews nieces grandson granddaughter grandchild grandkids
     """
 )
 
@@ -127,6 +130,15 @@ KEYWORDS = frozenset(
         adolescents adult adults grownup grownups myself senior seniors retiree retirees
         kindergarten kindergartner kindergartener elementary grade grader graders
         year years old month months
+        husband husbands wife wives spouse fiance fiancee boyfriend girlfriend partner
+        mother father parent parents mom mum mommy mama momma dad daddy papa
+        grandma grandpa grandmother grandfather grandparent grandparents granny
+        aunt auntie uncle coworker coworkers colleague colleagues roommate boss
+        friend friends buddy retired elderly college
+        son daughter sons daughters nephew niece grandson granddaughter grandchild
+        grandchildren grandkid grandkids stepson stepdaughter twins sibling siblings
+        twenties thirties forties fifties sixties seventies eighties nineties
+        first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth
         beginner beginners beginning novice novices newbie newbies newcomer intermediate
         advanced expert experts experienced competitive introductory basics scratch
         online virtual virtually zoom remote remotely facetime skype webcam video person

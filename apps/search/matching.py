@@ -16,6 +16,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel, Levenshtein
 
 from apps.search.index import MIN_CORRECTABLE, Phrase, VocabularyIndex, correction_limit, fuzzy_phrase_limit
+from apps.search.lexicon import FILLER
 from apps.search.scan import WordToken
 from apps.search.text import place_key, singular, stem, tokenize
 
@@ -234,10 +235,17 @@ def _may_grow(reading: _Reading, index: VocabularyIndex) -> bool:
     )
 
 
+def _filler_stem_only(words: tuple[str, ...], phrase: Phrase) -> bool:
+    """A filler word alone names a catalog phrase only in the same form: "tutors" is Tutoring,
+    but "program" ("after school program") is not "programming"."""
+    return len(words) == 1 and words[0] in FILLER and singular(words[0]) != singular(phrase.surface[0])
+
+
 def _phrase_hits(reading: _Reading, start: int, end: int, index: VocabularyIndex) -> Iterator[EntityMatch]:
     words = reading.words
     for phrase in index.catalog.get(reading.stems, ()):
-        yield EntityMatch(phrase, start, end, _rank(phrase, words, ordered=True, fuzzy=False))
+        if not _filler_stem_only(words, phrase):
+            yield EntityMatch(phrase, start, end, _rank(phrase, words, ordered=True, fuzzy=False))
     for phrase in index.places.get(reading.place_keys, ()):
         yield EntityMatch(phrase, start, end, _rank(phrase, words, ordered=True, fuzzy=False))
     if 1 < len(words) <= _UNORDERED_WORDS:

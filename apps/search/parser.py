@@ -10,7 +10,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from apps.search.attributes import extract_age_words, extract_numeric_ages, extract_skill_and_format
+from apps.search.ages import extract_age_words, extract_numeric_ages
+from apps.search.attributes import extract_skill_and_format
 from apps.search.dates import extract_explicit_dates, extract_relative_dates
 from apps.search.lexicon import FILLER
 from apps.search.matching import EntityMatch, correct_text, find_entities

@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 
 from apps.search.parser import ParsedQuery, parse_query
-from apps.search.vocabulary import Vocabulary, vocabulary_from_files
+from apps.search.vocabulary import Vocabulary
 
 DATA_DIR = settings.DATA_DIR
 EVAL_FILE = DATA_DIR / "eval" / "search_queries.jsonl"
@@ -40,13 +40,6 @@ PARSE_FIELDS = (
 CATALOG = json.loads((DATA_DIR / "catalog.json").read_text())
 CATEGORY_OF = {s["slug"]: c["slug"] for c in CATALOG["categories"] for s in c["services"]}
 DateRange = tuple[dt.date, dt.date]
-
-
-@pytest.fixture(scope="module")
-def vocabulary() -> Vocabulary:
-    return vocabulary_from_files(
-        DATA_DIR / "catalog.json", DATA_DIR / "nyc_neighborhoods.csv", DATA_DIR / "nyc_boroughs.csv"
-    )
 
 
 def _days(today: dt.date, n: int) -> dt.date:
