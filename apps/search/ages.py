@@ -116,7 +116,8 @@ _AGE_WORDS: tuple[tuple[re.Pattern[str], str | None], ...] = (
     ),
     (
         re.compile(
-            rf"\b{_OWNER}\s+{_ADJECTIVE}{{0,2}}(?:sons?|daughters?|kids?|child(?:ren)?|boys?|girls?|nephews?|nieces?|"
+            # "my kid(s)" and "my child(ren)" say child and stay kids (the age words below).
+            rf"\b{_OWNER}\s+{_ADJECTIVE}{{0,2}}(?:sons?|daughters?|boys?|girls?|nephews?|nieces?|"
             r"grand(?:son|daughter|child|kid)s?|grandchildren|step\s*(?:son|daughter|kid|child)s?|twins?)\b"
         ),
         None,

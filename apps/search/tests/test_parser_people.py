@@ -72,7 +72,7 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     # Words for children: an age only when the word says one.
     ("piano for my son", PIANO),
     ("tutor for my daughter", {"category": "tutoring"}),
-    ("drums for my kid", {"service": "drums", "category": "music"}),
+    ("drums for my kid", {"service": "drums", "category": "music", "age_group": "kids"}),
     ("ballet for my little girl", {"service": "ballet", "category": "dance"}),
     ("math tutor for my nephew", {"service": "math", "category": "tutoring"}),
     ("swim lessons for my toddler", {**SWIMMING, "age_group": "toddler"}),
@@ -80,7 +80,7 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("sat prep for my teenage son", {"service": "sat-prep", "category": "tutoring", "age_group": "teens"}),
     ("my 6 year old daughter wants ballet", {"service": "ballet", "category": "dance", "age_group": "kids"}),
     ("mommy and me music class", {"category": "music", "age_group": "toddler"}),
-    ("I'm a mom of two looking for piano for my kids", PIANO),
+    ("I'm a mom of two looking for piano for my kids", {**PIANO, "age_group": "kids"}),
     ("yoga for elderly", {"service": "yoga", "category": "sports-fitness", "age_group": "adults"}),
     # People words inside catalog phrases are not ages.
     ("partner dancing", {"service": "ballroom", "category": "dance"}),

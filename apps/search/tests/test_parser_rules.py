@@ -221,7 +221,7 @@ def test_unparsed_lists_the_words_not_used_minus_filler(vocabulary: Vocabulary) 
         today=WEDNESDAY,
     )
     assert parsed.service == "piano"
-    assert parsed.age_group is None  # "my kid" names a relation, not an age
+    assert parsed.age_group == "kids"  # "my kid" says child, unlike "my son" (any age)
     assert parsed.location is not None
     assert parsed.location.name == "Park Slope"
     assert parsed.unparsed == ["very", "patient", "maybe", "jazz"]
