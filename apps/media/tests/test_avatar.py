@@ -43,7 +43,8 @@ def test_picture_when_there_is_one(media_api: MediaApi, student) -> None:
     media_api.client.force_login(student)
     with time_machine.travel(T0, tick=False):
         uploaded = media_api.upload(corpus.png())
-        assert uploaded.status_code == 200 and uploaded.json()["status"] == "done", uploaded.content
+        assert uploaded.status_code == 200, uploaded.content
+        assert uploaded.json()["status"] == "done", uploaded.content
         url = picture_urls(user_ids=[student.pk], now=T0)[student.pk]
         small = _render('{% include "media/_avatar.html" with person=user size=32 eager=True %}', user=student)
         large = _render('{% avatar person size=120 alt="Sam" %}', person=student)
