@@ -28,7 +28,8 @@ from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.backoff import NoBackoff
-from redis.exceptions import RedisError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
 
 from apps.core.metrics import CACHE_FALLBACKS
@@ -39,6 +40,8 @@ _required: ContextVar[bool] = ContextVar("cache_required", default=False)
 # Monotonic instant until which Redis is not tried, per Redis location, for the whole process.
 _down_until: dict[str, float] = {}
 _state_lock = threading.Lock()
+# An unreachable or hung server; a command Redis refuses (ResponseError) is a bug, not an outage.
+OUTAGES = (RedisConnectionError, RedisTimeoutError)
 
 
 class CacheUnavailable(Exception):
@@ -71,7 +74,7 @@ class _Breaker:
     def open(self) -> bool:
         return time.monotonic() < _down_until.get(self.location, 0.0)
 
-    def trip(self, exc: RedisError) -> None:
+    def trip(self, exc: Exception) -> None:
         with _state_lock:
             was_up = self.location not in _down_until
             _down_until[self.location] = time.monotonic() + self.retry_after
@@ -104,7 +107,7 @@ class _FailoverClient:
             if not self._breaker.open():
                 try:
                     result = primary(*args, **kwargs)
-                except RedisError as exc:
+                except OUTAGES as exc:
                     self._breaker.trip(exc)
                 else:
                     self._breaker.reset()

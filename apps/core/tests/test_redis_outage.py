@@ -40,6 +40,10 @@ def _raw_key(key: str) -> str:
 def test_the_cache_answers_from_memory_while_redis_is_down(throwaway_redis: ThrowawayRedis, settings, caplog) -> None:
     settings.CACHES = failover_cache(throwaway_redis, retry_after_seconds=0)
     cache.set("kept", "in redis")
+    # A command Redis refuses is a bug to see, not an outage to hide.
+    with pytest.raises(redis.exceptions.ResponseError, match="not an integer"):
+        cache.incr("kept")
+    assert cache.get("kept") == "in redis"
     throwaway_redis.stop()
     with caplog.at_level(logging.WARNING, logger="apps.core.cache"):
         assert cache.get("kept") is None  # Redis's copy is out of reach
