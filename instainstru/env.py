@@ -6,6 +6,7 @@ deployment's environment stops the process at start-up instead of changing behav
 
 from __future__ import annotations
 
+import ipaddress
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -74,3 +75,14 @@ def email_settings(url: str) -> dict[str, object]:
         "EMAIL_USE_TLS": scheme == "smtp+tls",
         "EMAIL_USE_SSL": scheme == "smtps",
     }
+
+
+def env_networks(name: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """Comma-separated addresses or CIDR networks ("10.0.0.0/8, 2001:db8::/32, 127.0.0.1")."""
+    networks = []
+    for item in env_list(name, []):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{name} must list IP networks (CIDR), got {item!r}") from exc
+    return networks

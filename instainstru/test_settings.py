@@ -19,7 +19,7 @@ _worker_db = 1 + int(_worker.removeprefix("gw") or 0) % 15
 _parts = urlsplit(REDIS_URL)
 TEST_REDIS_URL = urlunsplit(_parts._replace(path=f"/{_worker_db}"))
 CACHES["default"] = {
-    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    "BACKEND": "apps.core.cache.FailoverRedisCache",
     "LOCATION": TEST_REDIS_URL,
     "KEY_PREFIX": f"test-{_worker}",
 }

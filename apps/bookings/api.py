@@ -9,7 +9,6 @@ from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
-from ninja.throttling import BaseThrottle
 
 from apps.accounts.models import User
 from apps.bookings.models import Booking
@@ -17,17 +16,12 @@ from apps.bookings.presentation import payment_sentence
 from apps.bookings.selectors import booking_get, booking_list
 from apps.bookings.services import BookingRequest, booking_create, booking_payment_method_change, booking_request_check
 from apps.core.api_auth import api_user
-from apps.core.api_errors import MethodRateThrottle, error_responses
+from apps.core.api_errors import error_responses
 from apps.core.errors import NotFound
 from apps.core.idempotency import idempotency_run
 from apps.payments.pricing import PriceBreakdown
 
 router = Router(tags=["bookings"])
-MONEY_THROTTLES: list[BaseThrottle] = [
-    MethodRateThrottle(scope="reads", reads=True),
-    MethodRateThrottle(scope="writes", reads=False),
-    MethodRateThrottle(scope="money", reads=False),
-]
 
 
 class BookingIn(Schema):
@@ -139,8 +133,7 @@ def preview(request: HttpRequest, payload: BookingIn) -> PreviewOut:
 
 @router.post(
     "/bookings",
-    response={201: BookingOut, **error_responses(401, 403, 404, 409, 429)},
-    throttle=MONEY_THROTTLES,
+    response={201: BookingOut, **error_responses(401, 403, 404, 409, 429, 503)},
     summary="Book a lesson",
     description="Send an `Idempotency-Key` header: a retry with the same key returns the first result.",
 )
@@ -192,8 +185,7 @@ class CardChangeIn(Schema):
 
 @router.post(
     "/bookings/{booking_id}/payment-method",
-    response={200: BookingOut, **error_responses(401, 404, 409, 429)},
-    throttle=MONEY_THROTTLES,
+    response={200: BookingOut, **error_responses(401, 404, 409, 429, 503)},
     summary="Pay with another card",
 )
 def change_card(request: HttpRequest, booking_id: uuid.UUID, payload: CardChangeIn) -> dict[str, Any]:

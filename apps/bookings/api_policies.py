@@ -12,7 +12,6 @@ from django.utils import timezone
 from ninja import Field, Router, Schema
 
 from apps.accounts.models import User
-from apps.bookings.api import MONEY_THROTTLES
 from apps.bookings.models import Booking, NoShowReport
 from apps.bookings.policies import (
     booking_cancel,
@@ -176,8 +175,7 @@ def cancellation_preview(request: HttpRequest, booking_id: uuid.UUID) -> Cancell
 
 @router.post(
     "/bookings/{booking_id}/cancellation",
-    response={200: CancellationOut, **error_responses(401, 404, 409, 429)},
-    throttle=MONEY_THROTTLES,
+    response={200: CancellationOut, **error_responses(401, 404, 409, 429, 503)},
     summary="Cancel a lesson",
     description=IDEMPOTENT,
 )
@@ -211,8 +209,7 @@ def reschedule_preview(request: HttpRequest, booking_id: uuid.UUID) -> Reschedul
 
 @router.post(
     "/bookings/{booking_id}/reschedule",
-    response={200: BookingStateOut, **error_responses(401, 403, 404, 409, 429)},
-    throttle=MONEY_THROTTLES,
+    response={200: BookingStateOut, **error_responses(401, 403, 404, 409, 429, 503)},
     summary="Move a lesson to another open start",
     description=IDEMPOTENT,
 )
@@ -246,8 +243,7 @@ def no_show_report_preview(request: HttpRequest, booking_id: uuid.UUID) -> NoSho
 
 @router.post(
     "/bookings/{booking_id}/no-show",
-    response={201: NoShowOut, **error_responses(401, 404, 409, 429)},
-    throttle=MONEY_THROTTLES,
+    response={201: NoShowOut, **error_responses(401, 404, 409, 429, 503)},
     summary="Report that the other side didn't come",
     description=IDEMPOTENT,
 )
@@ -279,8 +275,7 @@ def dispute_preview(request: HttpRequest, booking_id: uuid.UUID) -> DisputePrevi
 
 @router.post(
     "/bookings/{booking_id}/no-show/dispute",
-    response={200: NoShowOut, **error_responses(401, 403, 404, 409, 429)},
-    throttle=MONEY_THROTTLES,
+    response={200: NoShowOut, **error_responses(401, 403, 404, 409, 429, 503)},
     summary="Dispute a no-show report",
     description=IDEMPOTENT,
 )

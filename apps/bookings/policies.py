@@ -37,6 +37,7 @@ from apps.bookings.settlement import (
 from apps.bookings.states import BookingStatus, NoShowStatus, PaymentStatus, SettlementReason, no_show_can_transition
 from apps.bookings.transitions import booking_event_add, booking_status_change, payment_status_change
 from apps.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from apps.core.limits import money_operation
 from apps.instructors.models import InstructorProfile
 from apps.payments.pricing import (
     CancelWindow,
@@ -117,6 +118,7 @@ def booking_cancel_preview(*, actor: User, booking_id: int, now: datetime) -> Ca
     return _cancellation(booking, _party(booking, actor), now, money_clock())
 
 
+@money_operation
 def booking_cancel(*, actor: User, booking_id: int, now: datetime, reason: str = "") -> CancellationPreview:
     """Cancel as the student or the instructor; returns the outcome that was applied."""
     clock = money_clock()
@@ -224,6 +226,7 @@ def _move(booking: Booking, starts_at: datetime, actor: User, now: datetime) -> 
     )  # fmt: skip
 
 
+@money_operation
 def booking_reschedule(*, actor: User, booking_id: int, starts_at: datetime, now: datetime) -> Booking:
     """Move the lesson (same instructor, service, format and length) to another open start."""
     clock = money_clock()
@@ -328,6 +331,7 @@ def no_show_preview(*, actor: User, booking_id: int, now: datetime) -> NoShowPre
     return _no_show_policy(_booking_for(actor, booking_id, lock=False), actor, now, money_clock())
 
 
+@money_operation
 def no_show_report(*, actor: User, booking_id: int, now: datetime, note: str = "") -> NoShowReport:
     """Report that the other side didn't come: the payment goes to manual review."""
     with transaction.atomic():
@@ -389,6 +393,7 @@ def _report_status(report: NoShowReport, to: NoShowStatus) -> None:
     report.status = to
 
 
+@money_operation
 def no_show_dispute(*, actor: User, booking_id: int, now: datetime, reason: str = "") -> NoShowReport:
     """The side reported absent says they were there: staff decide."""
     with transaction.atomic():

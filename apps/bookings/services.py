@@ -18,6 +18,7 @@ from apps.bookings.schedule import authorization_retry_at, money_clock
 from apps.bookings.states import BookingStatus, PaymentStatus
 from apps.bookings.transitions import booking_event_add, booking_status_change, payment_status_change
 from apps.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from apps.core.limits import money_operation
 from apps.core.models import platform_config
 from apps.instructors.models import InstructorProfile
 from apps.instructors.selectors import instructor_travels_to
@@ -202,6 +203,7 @@ def _insert(actor: User, request: BookingRequest, checked: CheckedRequest, now: 
         raise _slot_unavailable(profile, choice, request.starts_at, now) from exc
 
 
+@money_operation
 def booking_create(*, actor: User, request: BookingRequest, now: datetime) -> Booking:
     checked = booking_request_check(actor=actor, request=request, now=now)
     if checked.payment_method is None:
@@ -333,6 +335,7 @@ def _switch_card(actor: User, booking_id: int, payment_method_id: int, now: date
     return booking
 
 
+@money_operation
 def booking_payment_method_change(*, actor: User, booking_id: int, payment_method_id: int, now: datetime) -> Booking:
     """Use another card; when the lesson needs an authorization now (it is < 24 h away, or an
     earlier attempt failed), try it at once."""

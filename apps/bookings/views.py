@@ -11,7 +11,6 @@ Without JavaScript the same buttons post and redirect back, and the sheet still 
 
 from __future__ import annotations
 
-import math
 import uuid
 from dataclasses import replace
 from datetime import datetime
@@ -42,8 +41,7 @@ from apps.bookings.selectors import booking_get
 from apps.bookings.services import SlotUnavailable, booking_create, booking_payment_method_change
 from apps.bookings.sheet import SheetChoices, alternative_options, booking_sheet_get
 from apps.bookings.states import PaymentStatus
-from apps.core.api_errors import MethodRateThrottle
-from apps.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied, RateLimited, ValidationFailed
+from apps.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied, RetryLater, ValidationFailed
 from apps.core.forms import apply_application_error
 from apps.core.idempotency import idempotency_run
 from apps.payments.forms import CardForm
@@ -64,15 +62,6 @@ class HtmxHttpRequest(HttpRequest):
 def _user(request: HttpRequest) -> User:
     assert isinstance(request.user, User)  # guaranteed by @login_required
     return request.user
-
-
-def _money_allowed(request: HttpRequest) -> RateLimited | None:
-    """The API's per-user limit on money operations (5/min), shared with the pages."""
-    throttle = MethodRateThrottle(scope="money", reads=False)
-    if throttle.allow_request(request):
-        return None
-    wait = math.ceil(throttle.wait() or 60)
-    return RateLimited(f"Too many tries in a row. Try again in {wait} seconds.", retry_after_seconds=wait)
 
 
 # --- the booking sheet --------------------------------------------------------------------
@@ -158,7 +147,7 @@ def _refused(
         request, user, slug, sheet_choices(request.POST), now, status=exc.status, errors=_form_errors(form),
         alternatives=list(exc.extra.get("alternatives", [])),
     )  # fmt: skip
-    if isinstance(exc, RateLimited):
+    if isinstance(exc, RetryLater):
         response["Retry-After"] = str(exc.retry_after_seconds)
     return response
 
@@ -171,9 +160,6 @@ def _confirm(request: HtmxHttpRequest, user: User, slug: str, now: datetime) -> 
         return _render_sheet(
             request, user, slug, sheet_choices(request.POST), now, status=422, errors=_form_errors(form)
         )
-    limited = _money_allowed(request)
-    if limited is not None:
-        return _refused(request, user, slug, now, form, limited)
     ran = False
 
     def operation() -> tuple[int, dict[str, Any]]:
@@ -334,13 +320,10 @@ def detail_card(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     status = 422
     if form.is_valid():
         try:
-            limited = _money_allowed(request)
-            if limited is not None:
-                raise limited
             changed = booking_payment_method_change(
                 actor=user, booking_id=booking.pk, payment_method_id=form.cleaned_data["payment_method"], now=now
             )
-        except (ValidationFailed, Conflict, RateLimited) as exc:
+        except (ValidationFailed, Conflict, RetryLater) as exc:
             apply_application_error(form, exc)
             status = exc.status
         else:

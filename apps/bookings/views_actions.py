@@ -42,7 +42,6 @@ from apps.bookings.presentation import when
 from apps.bookings.selectors import booking_get
 from apps.bookings.settlement import booking_money
 from apps.bookings.states import BookingStatus
-from apps.bookings.views import _money_allowed
 from apps.core.errors import ApplicationError, Conflict, PermissionDenied, ValidationFailed
 from apps.core.models import platform_config
 from apps.payments.pricing import CancelWindow, MoneyOutcome, completion_outcome, format_usd
@@ -133,7 +132,6 @@ class Action:
     run: Callable[[User, Booking, datetime, str], str]  # the success message
     text_label: str = ""  # an optional free-text field, e.g. a reason
     text_max: int = 0
-    money: bool = True  # a money operation: rate-limited like the API
 
 
 # --- each action: its preview and its run -------------------------------------------------
@@ -221,7 +219,7 @@ DISPUTE = Action(
     "dispute", "Dispute the no-show report", "Dispute the report", _dispute_preview, _dispute_run,
     text_label="What happened?", text_max=500,
 )  # fmt: skip
-COMPLETE = Action("complete", "Mark complete", "Mark complete", _complete_preview, _complete_run, money=False)
+COMPLETE = Action("complete", "Mark complete", "Mark complete", _complete_preview, _complete_run)
 CONFIRM_ACTIONS = (CANCEL, NO_SHOW, DISPUTE, COMPLETE)
 
 
@@ -252,9 +250,6 @@ def _confirm_view(action: Action) -> Callable[[HttpRequest, uuid.UUID], HttpResp
         if request.method != "POST":
             return _render_action(request, booking, action, now)
         try:
-            limited = _money_allowed(request) if action.money else None
-            if limited is not None:
-                raise limited
             text = request.POST.get("text", "").strip()[: action.text_max]
             said = action.run(user, booking, now, text)
         except ApplicationError as exc:
@@ -355,9 +350,6 @@ def reschedule(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     picked = request.POST.get("starts_at", "")
     try:
         starts_at = _picked_start(picked)
-        limited = _money_allowed(request)
-        if limited is not None:
-            raise limited
         moved = booking_reschedule(actor=user, booking_id=booking.pk, starts_at=starts_at, now=now)
     except ApplicationError as exc:
         return _render_reschedule(request, booking, now, error=exc, picked=picked)

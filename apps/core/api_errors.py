@@ -5,6 +5,7 @@ the current version and content after a stale write)."""
 
 from __future__ import annotations
 
+import logging
 import math
 from typing import Any
 
@@ -16,6 +17,9 @@ from ninja.throttling import SimpleRateThrottle
 from pydantic import ConfigDict
 
 from apps.core.errors import ApplicationError
+from apps.core.limits import client_rate_key
+
+logger = logging.getLogger(__name__)
 
 _STATUS_CODES = {
     400: "bad_request",
@@ -105,6 +109,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     def on_throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
         wait = math.ceil(exc.wait or 60)
+        logger.warning("API rate limit: %s %s refused for %s s", request.method, request.path, wait)
         response = error_response(api, request, status=429, message=f"Too many requests. Try again in {wait} seconds.")
         response["Retry-After"] = str(wait)
         return response
@@ -122,7 +127,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
 
 class MethodRateThrottle(SimpleRateThrottle):
-    """Per-user (or per-IP when anonymous) limit for either reads or writes."""
+    """Per-user (or per client address when anonymous, see `client_ip`) limit for either
+    reads or writes."""
 
     SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -138,5 +144,5 @@ class MethodRateThrottle(SimpleRateThrottle):
         if user is not None and getattr(user, "is_authenticated", False):
             ident = f"u{user.pk}"
         else:
-            ident = f"ip{self.get_ident(request)}"
+            ident = f"ip{client_rate_key(request)}"
         return f"throttle:{self.scope}:{ident}"

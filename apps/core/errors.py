@@ -54,10 +54,22 @@ class PreconditionRequired(ApplicationError):
     code = "precondition_required"
 
 
-class RateLimited(ApplicationError):
-    status = 429
-    code = "rate_limited"
+class RetryLater(ApplicationError):
+    """A refusal that says nothing about the request itself: the same request succeeds later.
+    Never stored as an idempotent result, and answered with Retry-After."""
 
     def __init__(self, message: str, *, retry_after_seconds: int) -> None:
         super().__init__(message)
         self.retry_after_seconds = retry_after_seconds
+
+
+class RateLimited(RetryLater):
+    status = 429
+    code = "rate_limited"
+
+
+class ServiceUnavailable(RetryLater):
+    """A dependency this operation cannot run without is down (e.g. Redis for money limits)."""
+
+    status = 503
+    code = "service_unavailable"

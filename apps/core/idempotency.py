@@ -21,7 +21,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 
 from apps.accounts.models import User
-from apps.core.errors import ApplicationError, Conflict, ValidationFailed
+from apps.core.errors import ApplicationError, Conflict, RetryLater, ValidationFailed
 from apps.core.models import IdempotencyKey
 
 RETENTION = timedelta(hours=24)
@@ -103,6 +103,11 @@ def _run_once(
         return claim
     try:
         status, payload = operation()
+    except RetryLater:
+        # "Try again later" (a rate limit, an outage) is no answer to this request: free the
+        # key, so the client's retry after the wait runs instead of replaying the refusal.
+        IdempotencyKey.objects.filter(pk=claim.pk).delete()
+        raise
     except ApplicationError as exc:
         # A refused request is a result too: a retry must not slip through a second time.
         error_body = {"error": {**exc.extra, "code": exc.code, "message": exc.message, "fields": exc.fields}}

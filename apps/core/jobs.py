@@ -7,6 +7,7 @@ import logging
 import threading
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from celery.schedules import BaseSchedule, schedule
 from django.conf import settings
@@ -15,6 +16,13 @@ from django.utils import timezone
 from instainstru.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
+
+
+def broker_backend() -> str:
+    """Where tasks go: "inline" (run in-process) or the broker's scheme ("redis")."""
+    if settings.JOBS_MODE == "inline":
+        return "inline"
+    return urlsplit(celery_app.conf.broker_url).scheme
 
 
 def broker_reachable() -> bool:

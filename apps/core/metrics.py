@@ -14,3 +14,8 @@ HTTP_LATENCY = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
 JOBS_RUN = Counter("instainstru_jobs_total", "Jobs run by task name and outcome.", ["task", "outcome"])
+CACHE_FALLBACKS = Counter(
+    "instainstru_cache_fallbacks_total",
+    "Cache operations answered from process memory because Redis was unreachable.",
+    ["operation"],
+)

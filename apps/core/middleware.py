@@ -8,7 +8,8 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from apps.core.errors import ApplicationError, NotFound, PermissionDenied, RateLimited
+from apps.core.errors import ApplicationError, NotFound, PermissionDenied, RetryLater
+from apps.core.limits import serving
 from apps.core.metrics import HTTP_LATENCY, HTTP_REQUESTS
 
 UNMATCHED_ROUTE = "<unmatched>"
@@ -33,6 +34,18 @@ class RequestMetricsMiddleware:
         return response
 
 
+class RequestContextMiddleware:
+    """Makes the request being served known to code without a request argument: money
+    limits count only web requests, and log lines name the client (apps/core/limits.py)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with serving(request):
+            return self.get_response(request)
+
+
 class ApplicationErrorPageMiddleware:
     """Pages: a domain error that escapes a view becomes the matching error page (the API
     maps the same errors to JSON in apps/core/api_errors.py)."""
@@ -50,8 +63,7 @@ class ApplicationErrorPageMiddleware:
             raise Http404(exception.message) from exception
         if isinstance(exception, PermissionDenied):
             raise DjangoPermissionDenied(exception.message) from exception
-        if isinstance(exception, RateLimited):
-            response = render(request, "error.html", {"message": exception.message}, status=429)
+        response = render(request, "error.html", {"message": exception.message}, status=exception.status)
+        if isinstance(exception, RetryLater):
             response["Retry-After"] = str(exception.retry_after_seconds)
-            return response
-        return render(request, "error.html", {"message": exception.message}, status=exception.status)
+        return response

@@ -1,16 +1,21 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from apps.catalog.selectors import category_list
-from apps.core.jobs import broker_reachable
+from apps.core.cache import cache_backend, cache_required
+from apps.core.jobs import broker_backend, broker_reachable
+from apps.core.limits import client_address
 
 logger = logging.getLogger(__name__)
 
@@ -31,13 +36,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
-def _check(name: str, probe: object) -> tuple[str, bool]:
+def _state(name: str, probe: Callable[[], object]) -> str:
     try:
-        ok = bool(probe() if callable(probe) else probe)
+        up = bool(probe())
     except Exception:  # a readiness probe reports failures, it never raises
         logger.exception("readiness check %s failed", name)
-        ok = False
-    return name, ok
+        up = False
+    return "up" if up else "down"
 
 
 def _database_ok() -> bool:
@@ -48,19 +53,41 @@ def _database_ok() -> bool:
 
 
 def _cache_ok() -> bool:
-    cache.set("readyz", "1", 10)
-    return bool(cache.get("readyz") == "1")
+    with cache_required():  # the stand-in memory cache would always answer
+        cache.set("readyz", "1", 10)
+        return bool(cache.get("readyz") == "1")
 
 
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
-    checks = dict([_check("database", _database_ok), _check("cache", _cache_ok), _check("broker", broker_reachable)])
-    ready = all(checks.values())
+    """Each dependency, what it is and whether it answers; 503 when any is down. The site
+    keeps serving reads through a Redis outage (apps/core/cache.py): this says what is down."""
+    checks = {
+        "database": {"backend": connection.vendor, "state": _state("database", _database_ok)},
+        "cache": {"backend": cache_backend(), "state": _state("cache", _cache_ok)},
+        "broker": {"backend": broker_backend(), "state": _state("broker", broker_reachable)},
+    }
+    ready = all(check["state"] == "up" for check in checks.values())
     return JsonResponse({"status": "ready" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)
+
+
+def _metrics_allowed(request: HttpRequest) -> bool:
+    """A bearer METRICS_TOKEN, or a client in METRICS_ALLOWED_NETWORKS. With neither set,
+    /metrics is open outside production and closed in it."""
+    token, networks = settings.METRICS_TOKEN, settings.METRICS_ALLOWED_NETWORKS
+    if not token and not networks:
+        return not settings.PRODUCTION
+    sent = request.headers.get("Authorization", "")
+    if token and constant_time_compare(sent, f"Bearer {token}"):
+        return True
+    address = client_address(request)
+    return address is not None and any(address in network for network in networks)
 
 
 @never_cache
 def metrics(request: HttpRequest) -> HttpResponse:
+    if not _metrics_allowed(request):
+        raise Http404  # process internals: to anyone else the page does not exist
     return HttpResponse(generate_latest(), content_type=CONTENT_TYPE_LATEST)
 
 

@@ -31,7 +31,9 @@ def cards(request: HttpRequest) -> list[PaymentMethod]:
     return list(payment_method_list(user=api_user(request)))
 
 
-@router.post("/me/payment-methods", response={201: CardOut, **error_responses(401, 403)}, summary="Save a card")
+@router.post(
+    "/me/payment-methods", response={201: CardOut, **error_responses(401, 403, 429, 503)}, summary="Save a card"
+)
 def card_add(request: HttpRequest, payload: CardIn) -> Status[PaymentMethod]:
     key = request.headers.get("Idempotency-Key")
     return Status(201, payment_method_add(actor=api_user(request), card_token=payload.card_number, request_key=key))
@@ -39,7 +41,7 @@ def card_add(request: HttpRequest, payload: CardIn) -> Status[PaymentMethod]:
 
 @router.post(
     "/me/payment-methods/{payment_method_id}/default",
-    response={200: CardOut, **error_responses(401, 404)},
+    response={200: CardOut, **error_responses(401, 404, 429, 503)},
     summary="Make a card the default",
 )
 def card_default(request: HttpRequest, payment_method_id: int) -> PaymentMethod:
@@ -48,7 +50,7 @@ def card_default(request: HttpRequest, payment_method_id: int) -> PaymentMethod:
 
 @router.delete(
     "/me/payment-methods/{payment_method_id}",
-    response={204: None, **error_responses(401, 404)},
+    response={204: None, **error_responses(401, 404, 429, 503)},
     summary="Remove a card",
 )
 def card_remove(request: HttpRequest, payment_method_id: int) -> Status[None]:

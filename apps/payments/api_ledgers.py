@@ -8,7 +8,6 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema
 
-from apps.bookings.api import MONEY_THROTTLES
 from apps.core.api_auth import api_user
 from apps.core.api_errors import error_responses
 from apps.core.idempotency import idempotency_run
@@ -128,8 +127,7 @@ def earnings_export(request: HttpRequest) -> HttpResponse:
 
 @router.post(
     "/me/payouts/instant",
-    response={201: PayoutOut, **error_responses(401, 403, 409, 429)},
-    throttle=MONEY_THROTTLES,
+    response={201: PayoutOut, **error_responses(401, 403, 409, 429, 503)},
     summary="Pay out my unpaid earnings now",
     description="Send an `Idempotency-Key` header: a retry with the same key returns the first payout.",
 )

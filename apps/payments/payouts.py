@@ -22,6 +22,7 @@ from django.db.models import Q, QuerySet, Sum
 from apps.accounts.models import User
 from apps.bookings.models import Booking, Settlement
 from apps.core.errors import Conflict, PermissionDenied
+from apps.core.limits import money_operation
 from apps.core.models import platform_config
 from apps.instructors.models import InstructorProfile
 from apps.notifications.services import notify
@@ -152,6 +153,7 @@ def _instructor(actor: User) -> InstructorProfile:
     return profile
 
 
+@money_operation
 def payout_instant(*, actor: User, now: datetime) -> Payout:
     """Pay out everything earned and not yet paid, now."""
     profile = _instructor(actor)

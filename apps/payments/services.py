@@ -9,6 +9,7 @@ from django.db import transaction
 
 from apps.accounts.models import User
 from apps.core.errors import NotFound, PermissionDenied, ValidationFailed
+from apps.core.limits import money_operation
 from apps.payments.gateway import CardError, get_gateway
 from apps.payments.models import PaymentCustomer, PaymentMethod
 
@@ -25,6 +26,7 @@ def _customer(actor: User) -> PaymentCustomer:
     return customer
 
 
+@money_operation
 def payment_method_add(*, actor: User, card_token: str, request_key: str | None = None) -> PaymentMethod:
     """Save a card for off-session use (lessons are authorized the day before). The first
     card becomes the default."""
@@ -53,6 +55,7 @@ def payment_method_add(*, actor: User, card_token: str, request_key: str | None 
     return method
 
 
+@money_operation
 @transaction.atomic
 def payment_method_set_default(*, actor: User, payment_method_id: int) -> PaymentMethod:
     method = PaymentMethod.objects.select_for_update().filter(pk=payment_method_id, user=actor).first()
@@ -64,6 +67,7 @@ def payment_method_set_default(*, actor: User, payment_method_id: int) -> Paymen
     return method
 
 
+@money_operation
 @transaction.atomic
 def payment_method_delete(*, actor: User, payment_method_id: int) -> None:
     method = PaymentMethod.objects.select_for_update().filter(pk=payment_method_id, user=actor).first()

@@ -8,7 +8,14 @@ def test_healthz_and_readyz(client) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json() == {"status": "ready", "checks": {"database": True, "cache": True, "broker": True}}
+    assert ready.json() == {
+        "status": "ready",
+        "checks": {
+            "database": {"backend": "postgresql", "state": "up"},
+            "cache": {"backend": "redis", "state": "up"},
+            "broker": {"backend": "inline", "state": "up"},
+        },
+    }
 
 
 @pytest.mark.django_db
@@ -23,7 +30,11 @@ def test_readyz_reports_an_unreachable_broker(client, settings) -> None:
     finally:
         app.conf["broker_url"] = original
     assert response.status_code == 503
-    assert response.json()["checks"] == {"database": True, "cache": True, "broker": False}
+    assert response.json()["checks"] == {
+        "database": {"backend": "postgresql", "state": "up"},
+        "cache": {"backend": "redis", "state": "up"},
+        "broker": {"backend": "redis", "state": "down"},
+    }
 
 
 @pytest.mark.django_db
