@@ -291,5 +291,8 @@ API_RATE_LIMITS = {
     "writes": env_str("API_RATE_WRITES", "30/m"),
     "money": env_str("API_RATE_MONEY", "5/m"),
 }
+# An Idempotency-Key whose request died before answering is free again after this long
+# (at once on PostgreSQL, where the dead request's advisory lock is gone): apps/core/idempotency.py.
+IDEMPOTENCY_LEASE_SECONDS = env_int("IDEMPOTENCY_LEASE_SECONDS", 120)
 CSRF_FAILURE_VIEW = "apps.core.views.csrf_failure"
 FORM_RENDERER = "apps.core.forms.SiteFormRenderer"

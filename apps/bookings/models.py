@@ -65,6 +65,9 @@ class Booking(TimeStampedModel):
     # A lease: a sweep is talking to the payment provider about this booking until then, so a
     # second worker leaves it alone (and picks it up again if the first one died).
     claimed_until = models.DateTimeField(null=True, blank=True)
+    # The client's Idempotency-Key of the request that made it: a retry that takes over a
+    # request which died after booking finds this booking instead of making a second one.
+    request_key = models.CharField(max_length=255, blank=True, default="")
 
     class Meta:
         ordering = ["starts_at"]
@@ -81,6 +84,9 @@ class Booking(TimeStampedModel):
             models.CheckConstraint(condition=Q(status__in=BookingStatus.values), name="booking_status_valid"),
             models.CheckConstraint(
                 condition=Q(payment_status__in=PaymentStatus.values), name="booking_payment_status_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["student", "request_key"], condition=~Q(request_key=""), name="booking_request_key_once"
             ),
         ]
 

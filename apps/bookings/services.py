@@ -1,6 +1,11 @@
 """Booking a lesson. The database makes double booking impossible; this service makes the
 rules visible: validate everything, price it, re-check the slot under the instructor's row
-lock, insert, then (outside any lock) authorize the card when the lesson is < 24 h away."""
+lock and the student's own lessons, insert, then (outside any lock) authorize the card when
+the lesson is < 24 h away.
+
+No overlap, per instructor and per student, holds on both databases: on PostgreSQL two
+exclusion constraints back the re-checks (and their violations are told apart); on SQLite the
+re-checks are the rule, made safe by IMMEDIATE transactions that serialize writers."""
 
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ from apps.availability.selectors_public import SlotChoice, open_slot_list, slot_
 from apps.bookings import notices
 from apps.bookings.models import Booking
 from apps.bookings.schedule import authorization_retry_at, money_clock
-from apps.bookings.states import BookingStatus, PaymentStatus
+from apps.bookings.states import ACTIVE_STATUSES, BookingStatus, PaymentStatus
 from apps.bookings.transitions import booking_event_add, booking_status_change, payment_status_change
 from apps.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from apps.core.models import platform_config
@@ -41,6 +46,46 @@ ALTERNATIVES = 3
 
 class SlotUnavailable(Conflict):
     code = "slot_unavailable"
+
+
+class StudentBusy(Conflict):
+    """The student, not the instructor, already has an active lesson at that time."""
+
+    code = "student_busy"
+
+    def __init__(self) -> None:
+        super().__init__("You already have a lesson at that time. Pick another time.")
+
+
+# The PostgreSQL exclusion constraints (migrations/0002_no_overlap_constraints.py).
+INSTRUCTOR_NO_OVERLAP = "booking_instructor_no_overlap"
+STUDENT_NO_OVERLAP = "booking_student_no_overlap"
+
+
+def student_busy_check(
+    *, student: User, starts_at: datetime, ends_at: datetime, exclude_booking_id: int | None = None
+) -> None:
+    """Refuse a time overlapping one of the student's active lessons. Call inside the
+    writing transaction: on SQLite that transaction is what serializes the check with the
+    write; on PostgreSQL a concurrent overlap still meets the exclusion constraint."""
+    overlapping = Booking.objects.filter(
+        student=student, status__in=ACTIVE_STATUSES, starts_at__lt=ends_at, ends_at__gt=starts_at
+    )
+    if exclude_booking_id is not None:
+        overlapping = overlapping.exclude(pk=exclude_booking_id)
+    if overlapping.exists():
+        raise StudentBusy()
+
+
+def overlap_conflict(exc: IntegrityError, *, slot_taken: Conflict) -> Conflict:
+    """The domain error for an exclusion-constraint violation (a concurrent write won the
+    time): the student's own lesson, or the instructor's time. Anything else is a bug."""
+    constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+    if constraint == STUDENT_NO_OVERLAP:
+        return StudentBusy()
+    if constraint == INSTRUCTOR_NO_OVERLAP:
+        return slot_taken
+    raise exc
 
 
 @dataclass(frozen=True)
@@ -169,11 +214,13 @@ def _slot_unavailable(
     )
 
 
-def _insert(actor: User, request: BookingRequest, checked: CheckedRequest, now: datetime) -> Booking:
+def _insert(actor: User, request: BookingRequest, checked: CheckedRequest, now: datetime, request_key: str) -> Booking:
     profile, choice, price = checked.profile, checked.choice, checked.price
     # The instructor's row lock serializes bookings per instructor, so the re-check below and
     # the insert are one step; on SQLite the IMMEDIATE transaction does the same.
     InstructorProfile.objects.select_for_update().filter(pk=profile.pk).first()
+    ends_at = request.starts_at + timedelta(minutes=choice.duration)
+    student_busy_check(student=actor, starts_at=request.starts_at, ends_at=ends_at)
     local_day = request.starts_at.astimezone(ZoneInfo(profile.timezone)).date()
     if request.starts_at not in open_slot_list(
         profile=profile, choice=choice, date_from=local_day, date_to=local_day, now=now
@@ -181,7 +228,6 @@ def _insert(actor: User, request: BookingRequest, checked: CheckedRequest, now: 
         raise _slot_unavailable(profile, choice, request.starts_at, now)
     if Booking.objects.filter(student=actor, status=BookingStatus.PENDING).count() >= MAX_UNPAID_PENDING:
         raise Conflict("You have 3 bookings waiting for payment. Finish or cancel one first.")
-    ends_at = request.starts_at + timedelta(minutes=choice.duration)
     buffer = profile.travel_buffer_minutes if choice.is_travel else profile.buffer_minutes
     far_ahead = request.starts_at - now >= money_clock().authorize_before
     try:
@@ -196,18 +242,34 @@ def _insert(actor: User, request: BookingRequest, checked: CheckedRequest, now: 
                 lesson_price_cents=price.lesson_price_cents, booking_fee_cents=price.booking_fee_cents,
                 credits_applied_cents=price.credits_applied_cents, total_cents=price.total_cents,
                 commission_bps=price.commission_bps, instructor_net_cents=price.instructor_net_cents, booked_at=now,
-                payment_method=checked.payment_method,
+                payment_method=checked.payment_method, request_key=request_key,
             )  # fmt: skip
-    except IntegrityError as exc:  # the exclusion constraints: the student (or instructor) is already busy
-        raise _slot_unavailable(profile, choice, request.starts_at, now) from exc
+    except IntegrityError as exc:  # PostgreSQL: a concurrent booking took the time first
+        slot_taken = _slot_unavailable(profile, choice, request.starts_at, now)
+        raise overlap_conflict(exc, slot_taken=slot_taken) from exc
 
 
-def booking_create(*, actor: User, request: BookingRequest, now: datetime) -> Booking:
+def _resume(booking: Booking, actor: User, now: datetime) -> Booking:
+    """The booking a request key already made: finish what its request may not have (the
+    authorization of a lesson < 24 h away; same provider key, so never a second hold)."""
+    if booking.status == BookingStatus.PENDING and booking.payment_status == PaymentStatus.SCHEDULED:
+        booking_authorize(booking_id=booking.pk, actor=actor, now=now)
+        booking.refresh_from_db()
+    return booking
+
+
+def booking_create(*, actor: User, request: BookingRequest, now: datetime, request_key: str | None = None) -> Booking:
+    """Book a lesson. `request_key` is the client's Idempotency-Key: a request repeated after
+    the first died mid-way (after its booking was saved) gets that booking back."""
+    if request_key:
+        made = Booking.objects.filter(student=actor, request_key=request_key).first()
+        if made is not None:
+            return _resume(made, actor, now)
     checked = booking_request_check(actor=actor, request=request, now=now)
     if checked.payment_method is None:
         raise ValidationFailed("Add a card to book.", fields={"payment_method": ["Choose or add a card."]})
     with transaction.atomic():
-        booking = _insert(actor, request, checked, now)
+        booking = _insert(actor, request, checked, now, request_key or "")
         if booking.credits_applied_cents:
             # Same transaction as the insert: a booking never exists without its credits.
             credits_reserve(user=actor, booking=booking, amount_cents=booking.credits_applied_cents, now=now)

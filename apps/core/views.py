@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from apps.catalog.selectors import category_list
+from apps.core.api_errors import UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER, error_body
 from apps.core.jobs import broker_reachable
 
 logger = logging.getLogger(__name__)
@@ -69,7 +72,23 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls this inside its `except` block, so the exception is at hand.
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        return _database_unavailable(request)
     return render(request, "500.html", status=500)
+
+
+def _database_unavailable(request: HttpRequest) -> HttpResponse:
+    """The database went away before a view could answer (e.g. while a middleware loaded
+    the session): 503, in the API's JSON shape under /api/, else a page rendered without
+    the request's context processors (they would query the database again)."""
+    response: HttpResponse
+    if request.path.startswith("/api/"):
+        response = JsonResponse(error_body(status=503, message=UNAVAILABLE_MESSAGE), status=503)
+    else:
+        response = HttpResponse(render_to_string("503.html", {"message": UNAVAILABLE_MESSAGE}), status=503)
+    response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
+    return response
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
