@@ -77,6 +77,8 @@ class Booking(TimeStampedModel):
             # The sweeps look up due rows by (status, payment status) and a time.
             models.Index(fields=["status", "payment_status", "starts_at"], name="booking_sweep_start_idx"),
             models.Index(fields=["status", "payment_status", "ends_at"], name="booking_sweep_end_idx"),
+            # The orphan-hold sweep asks which bookings reference the provider's live holds.
+            models.Index(fields=["payment_intent_id"], name="booking_intent_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="booking_ends_after_start"),
@@ -221,3 +223,18 @@ class Settlement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reason} ({self.status})"
+
+
+class OrphanHold(models.Model):
+    """A live card hold at the provider that no booking referenced, released by the
+    orphan-hold sweep (apps/bookings/holds.py). One row per hold: claimed with a lease, so
+    two workers release it and alert staff once."""
+
+    intent_id = models.CharField(max_length=100, unique=True)
+    amount_cents = models.PositiveIntegerField()
+    found_at = models.DateTimeField()
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"orphan hold {self.intent_id}"

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from apps.accounts.models import Address, Learner, User
 from apps.availability.selectors_public import SlotChoice, open_slot_list, slot_choice_resolve, slot_instructor_get
 from apps.bookings import notices
+from apps.bookings.holds import booking_live_hold, hold_release_replaced
 from apps.bookings.models import Booking
 from apps.bookings.schedule import authorization_retry_at, money_clock
 from apps.bookings.states import ACTIVE_STATUSES, BookingStatus, PaymentStatus
@@ -301,7 +302,7 @@ def booking_authorize(*, booking_id: int, actor: User | None, now: datetime) -> 
         idempotency_key=f"authorize:{booking.public_id}:{booking.payment_method.pk}:{attempt}",
         now=now,
     )
-    stale_hold = ""
+    stale_hold = replaced_hold = ""
     with transaction.atomic():
         booking = Booking.objects.select_for_update().select_related("instructor", "student").get(pk=booking_id)
         if booking.payment_status not in AUTHORIZABLE:
@@ -309,19 +310,23 @@ def booking_authorize(*, booking_id: int, actor: User | None, now: datetime) -> 
             # hold is not needed; release it after the commit.
             stale_hold = result.intent_id if result.status == "authorized" else ""
         elif result.status == "authorized":
-            _authorization_succeeded(booking, result, actor, now)
+            replaced_hold = _authorization_succeeded(booking, result, actor, now)
         else:
             _authorization_failed(booking, actor, now, code=result.decline_code or result.status)
     if stale_hold and stale_hold != booking.payment_intent_id:
         get_gateway().release(intent_id=stale_hold, idempotency_key=f"release-unneeded:{stale_hold}", now=now)
+    # The new hold replaced one on the old card (a charge had failed on it): cancel that one.
+    hold_release_replaced(old_intent_id=replaced_hold, new_intent_id=result.intent_id, now=now)
     return booking
 
 
 AUTHORIZABLE = frozenset({PaymentStatus.SCHEDULED, PaymentStatus.PAYMENT_METHOD_REQUIRED})
 
 
-def _authorization_succeeded(booking: Booking, result: Authorization, actor: User | None, now: datetime) -> None:
+def _authorization_succeeded(booking: Booking, result: Authorization, actor: User | None, now: datetime) -> str:
+    """Record the hold; returns the live hold it replaces ("" when none)."""
     was_failing = booking.payment_status == PaymentStatus.PAYMENT_METHOD_REQUIRED
+    replaced = booking_live_hold(booking, now)
     booking.payment_intent_id, booking.authorized_at = result.intent_id, now
     booking.authorization_expires_at = result.expires_at
     booking.payment_attempts, booking.payment_problem_since, booking.payment_retry_at = 0, None, None
@@ -340,6 +345,7 @@ def _authorization_succeeded(booking: Booking, result: Authorization, actor: Use
         notices.booking_confirmed(booking, now=now)
     elif was_failing and booking.status == BookingStatus.CONFIRMED:
         notices.authorization_fixed(booking, now=now)
+    return replaced
 
 
 def _authorization_failed(booking: Booking, actor: User | None, now: datetime, *, code: str) -> None:
