@@ -5,6 +5,7 @@ the current version and content after a stale write)."""
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled, ValidationError
+from ninja.responses import NinjaJSONEncoder
 from ninja.throttling import SimpleRateThrottle
 from pydantic import ConfigDict
 
@@ -33,6 +35,14 @@ _STATUS_CODES = {
 # Said when the database is unreachable (a restart, a failover): nothing was done, retry.
 UNAVAILABLE_MESSAGE = "The service is briefly unavailable. Nothing was changed; try again in a moment."
 UNAVAILABLE_RETRY_AFTER = 5
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"  # as django-ninja answers
+
+
+def response_bytes(payload: Any) -> bytes:
+    """JSON as the API renders it (django-ninja's encoder and defaults), for answers made
+    outside django-ninja: a stored Idempotency-Key response replays the same bytes as the
+    error handler sent."""
+    return json.dumps(payload, cls=NinjaJSONEncoder).encode()
 
 
 class ErrorBody(Schema):

@@ -36,10 +36,9 @@ from typing import Any
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.http import HttpResponse
-from ninja.responses import NinjaJSONEncoder
 
 from apps.accounts.models import User
-from apps.core.api_errors import application_error_body
+from apps.core.api_errors import JSON_CONTENT_TYPE, application_error_body, response_bytes
 from apps.core.errors import ApplicationError, Conflict, ValidationFailed
 from apps.core.models import IdempotencyKey
 
@@ -47,7 +46,6 @@ logger = logging.getLogger(__name__)
 
 RETENTION = timedelta(hours=24)
 MAX_KEY_LENGTH = 255
-JSON_CONTENT_TYPE = "application/json"
 
 
 class RequestInProgress(Conflict):
@@ -68,12 +66,6 @@ class StoredResponse:
 
     def data(self) -> Any:
         return json.loads(self.content)
-
-
-def response_bytes(payload: Any) -> bytes:
-    """JSON as the API renders it (django-ninja's encoder and defaults), so a refusal sent by
-    the error handler and its stored replay are the same bytes."""
-    return json.dumps(payload, cls=NinjaJSONEncoder).encode()
 
 
 def api_response(stored: StoredResponse) -> HttpResponse:

@@ -12,7 +12,13 @@ from django.views.decorators.cache import never_cache
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from apps.catalog.selectors import category_list
-from apps.core.api_errors import UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER, error_body
+from apps.core.api_errors import (
+    JSON_CONTENT_TYPE,
+    UNAVAILABLE_MESSAGE,
+    UNAVAILABLE_RETRY_AFTER,
+    error_body,
+    response_bytes,
+)
 from apps.core.jobs import broker_reachable
 
 logger = logging.getLogger(__name__)
@@ -84,7 +90,8 @@ def _database_unavailable(request: HttpRequest) -> HttpResponse:
     the request's context processors (they would query the database again)."""
     response: HttpResponse
     if request.path.startswith("/api/"):
-        response = JsonResponse(error_body(status=503, message=UNAVAILABLE_MESSAGE), status=503)
+        body = response_bytes(error_body(status=503, message=UNAVAILABLE_MESSAGE))
+        response = HttpResponse(body, status=503, content_type=JSON_CONTENT_TYPE)
     else:
         response = HttpResponse(render_to_string("503.html", {"message": UNAVAILABLE_MESSAGE}), status=503)
     response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
