@@ -41,9 +41,9 @@ def child_env(database_url: str, var_dir: Path, **extra: str) -> dict[str, str]:
     env.update(
         DJANGO_SETTINGS_MODULE="instainstru.settings", INSTAINSTRU_ENV="development", DEBUG="false",
         DATABASE_URL=database_url, EMAIL_URL="locmem:", JOBS_MODE="inline", VAR_DIR=str(var_dir),
-        LOG_LEVEL="WARNING", **extra,
+        LOG_LEVEL="WARNING",
     )  # fmt: skip
-    env.pop("REDIS_URL", None)
+    env.update(extra)
     return env
 
 
@@ -236,16 +236,17 @@ def sqlite_race() -> dict[str, Any]:
 
 
 def drill_scene() -> dict[str, Any]:
-    """Starts from 2 days ahead (always > 24 h: confirmed at once), hourly 9 am–4 pm New York."""
+    """24 starts from 2 days ahead (always > 24 h: confirmed at once), at 9, 11 am, 1 and
+    3 pm New York (an hour's lesson and its buffer never touch the next), on 6 days."""
     _migrate_and_load_catalog()
     zone = ZoneInfo("America/New_York")
     first_day = datetime.now(tz=zone).date() + timedelta(days=2)
-    profile = _online_instructor(first_day, 5)
+    profile = _online_instructor(first_day, 6)
     students = [_student_with_card() for _ in range(4)]
     starts = [
         datetime(day.year, day.month, day.day, hour, tzinfo=zone).astimezone(UTC).isoformat()
-        for day in (first_day + timedelta(days=n) for n in range(5))
-        for hour in range(9, 17)
+        for day in (first_day + timedelta(days=n) for n in range(6))
+        for hour in (9, 11, 13, 15)
     ]
     return {
         "instructor": profile.slug, "starts": starts,
