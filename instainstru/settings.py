@@ -141,7 +141,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Old picture files, abandoned uploads, background-check expiry and its 30-day reminder.
     "media-sweep": {"task": "media.sweep", "schedule": 300.0},
     # Authorizations at T−24 h and their retries, warnings, unpaid cancellations, reminders,
-    # completion and capture at end + 24 h, no-show resolution, credit expiry, payouts.
+    # completion and capture at end + 24 h, no-show resolution, orphaned card holds, credit
+    # expiry, payouts.
     "money-sweeps": {"task": "bookings.money_sweeps", "schedule": 60.0},
 }
 
