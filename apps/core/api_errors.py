@@ -57,12 +57,18 @@ def error_response(
     fields: dict[str, list[str]] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    error: dict[str, Any] = {"code": code or _STATUS_CODES.get(status, "error"), "message": message}
-    error["fields"] = fields or {}
+    body = error_payload(code=code or _STATUS_CODES.get(status, "error"), message=message, fields=fields, extra=extra)
+    return api.create_response(request, body, status=status)
+
+
+def error_payload(
+    *, code: str, message: str, fields: dict[str, list[str]] | None = None, extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The error body, also for answers given before the API runs (the staff two-factor gate)."""
+    error: dict[str, Any] = {"code": code, "message": message, "fields": fields or {}}
     # Extra keys never replace the three every client relies on.
     error.update({key: value for key, value in (extra or {}).items() if key not in error})
-    body = {"error": error}
-    return api.create_response(request, body, status=status)
+    return {"error": error}
 
 
 def _validation_fields(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
