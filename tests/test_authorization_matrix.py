@@ -109,7 +109,7 @@ def _ours(pattern: URLPattern) -> bool:
 
 def page_rule(key: str) -> Rule:
     route = PAGES[key][0]
-    return rules.admin_rule(key, route) if _is_admin(route) else rules.PAGES[key]
+    return rules.admin_rule(route) if _is_admin(route) else rules.PAGES[key]
 
 
 def test_every_route_has_a_rule_and_every_rule_a_route(client: Client) -> None:

@@ -5,10 +5,11 @@ or the route pattern where a route has no name). The matrix test fails when a ro
 without a rule here, or a rule names a route that no longer exists.
 
 An expectation is a status code, or LOGIN (302 to the login page), ADMIN_LOGIN (302 to the
-admin's login, which sends on to allauth's) or TWO_FACTOR (302 to setting up TOTP). Statuses
-below 400 are the persona being let in; 400 and above are refusals, which must change nothing.
-Staff without two-factor are refused everywhere outside the two-factor setup (403 on the API,
-TWO_FACTOR on pages), whatever the rule says for the other personas.
+admin's login, which sends on to allauth's) or TWO_FACTOR (302 to setting up TOTP). A rule
+also names who is let in (its owners, or the role): they may change their own rows, anyone
+else must change nothing, whatever status they get. Staff without two-factor are refused
+everywhere outside the two-factor setup (403 on the API, TWO_FACTOR on pages), whatever the
+rule says for the other personas.
 """
 
 from __future__ import annotations
@@ -81,55 +82,54 @@ def _ok_for(personas: frozenset[str] | Mapping[str, Expect], ok: Expect) -> Mapp
 
 EVERYONE = SIGNED_IN | {ANONYMOUS}
 
-# --- API ---------------------------------------------------------------------------------------
 
-
-def public(ok: int = 200, **kw: Any) -> Rule:
+def public(ok: Expect = 200, **kw: Any) -> Rule:
     return Rule(expect=_expect({}, ok, ok), allowed=EVERYONE, **kw)
 
 
-def signed_in(ok: int = 200, **kw: Any) -> Rule:
-    return Rule(expect=_expect({}, ok, 401), allowed=SIGNED_IN, **kw)
+def signed_in(ok: Expect = 200, *, anonymous: Expect = 401, **kw: Any) -> Rule:
+    return Rule(expect=_expect({}, ok, anonymous), allowed=SIGNED_IN, **kw)
 
 
-def role(personas: frozenset[str] | Mapping[str, Expect], ok: int = 200, *, wrong: int = 403, **kw: Any) -> Rule:
+def role(
+    personas: frozenset[str] | Mapping[str, Expect],
+    ok: Expect = 200,
+    *,
+    wrong: Expect = 403,
+    anonymous: Expect = 401,
+    **kw: Any,
+) -> Rule:
     """Only one role may call it; the other role gets `wrong`."""
     let_in = _ok_for(personas, ok)
-    return Rule(expect=_expect(let_in, wrong, 401), allowed=frozenset(let_in), **kw)
+    return Rule(expect=_expect(let_in, wrong, anonymous), allowed=frozenset(let_in), **kw)
 
 
 def owned(
-    owners: Mapping[str, Expect], *, role_of: frozenset[str] = SIGNED_IN, wrong_role: int = 404, **kw: Any
+    owners: Mapping[str, Expect],
+    *,
+    role_of: frozenset[str] = SIGNED_IN,
+    wrong_role: Expect = 404,
+    anonymous: Expect = 401,
+    **kw: Any,
 ) -> Rule:
     """Someone's object: its owners get their answer, the rest of the role 404 (someone
     else's object), the other role `wrong_role`."""
-    expect = {ANONYMOUS: 401, **{p: (404 if p in role_of else wrong_role) for p in SIGNED_IN}, **owners}
+    expect = {ANONYMOUS: anonymous, **{p: (404 if p in role_of else wrong_role) for p in SIGNED_IN}, **owners}
     return Rule(expect=expect, allowed=frozenset(owners), **kw)
 
 
-# --- pages -------------------------------------------------------------------------------------
-
-
-def page_public(ok: Expect = 200, **kw: Any) -> Rule:
-    return Rule(expect=_expect({}, ok, ok), allowed=EVERYONE, **kw)
-
-
+# Pages send anonymous visitors to the login page, and answer the wrong role 404 (pages
+# never reveal what exists) unless a rule says otherwise.
 def page_signed_in(ok: Expect = 200, **kw: Any) -> Rule:
-    return Rule(expect=_expect({}, ok, LOGIN), allowed=SIGNED_IN, **kw)
+    return signed_in(ok, anonymous=LOGIN, **kw)
 
 
-def page_role(
-    personas: frozenset[str] | Mapping[str, Expect], ok: Expect = 200, *, wrong: Expect = 404, **kw: Any
-) -> Rule:
-    let_in = _ok_for(personas, ok)
-    return Rule(expect=_expect(let_in, wrong, LOGIN), allowed=frozenset(let_in), **kw)
+def page_role(personas: frozenset[str] | Mapping[str, Expect], ok: Expect = 200, **kw: Any) -> Rule:
+    return role(personas, ok, **{"wrong": 404, "anonymous": LOGIN, **kw})
 
 
-def page_owned(
-    owners: Mapping[str, Expect], *, role_of: frozenset[str] = SIGNED_IN, wrong_role: Expect = 404, **kw: Any
-) -> Rule:
-    expect = {ANONYMOUS: LOGIN, **{p: (404 if p in role_of else wrong_role) for p in SIGNED_IN}, **owners}
-    return Rule(expect=expect, allowed=frozenset(owners), **kw)
+def page_owned(owners: Mapping[str, Expect], **kw: Any) -> Rule:
+    return owned(owners, anonymous=LOGIN, **kw)
 
 
 # --- bodies ------------------------------------------------------------------------------------
@@ -344,13 +344,13 @@ SKILL_FORM = {
 
 PAGES: dict[str, Rule] = {
     # These answer any method the same way (a POST is read as a GET; nothing acts on it).
-    "home": page_public(post=page_public(method="POST")),
-    "healthz": page_public(before_two_factor=True, post=page_public(method="POST", before_two_factor=True)),
-    "readyz": page_public(before_two_factor=True, post=page_public(method="POST", before_two_factor=True)),
-    "metrics": page_public(post=page_public(method="POST")),
-    "api:openapi-json": page_public(),
-    "api:openapi-view": page_public(),
-    "api:api-root": page_public(404),
+    "home": public(post=public(method="POST")),
+    "healthz": public(before_two_factor=True, post=public(method="POST", before_two_factor=True)),
+    "readyz": public(before_two_factor=True, post=public(method="POST", before_two_factor=True)),
+    "metrics": public(post=public(method="POST")),
+    "api:openapi-json": public(),
+    "api:openapi-view": public(),
+    "api:api-root": public(404),
     # accounts
     "accounts:profile": page_signed_in(post=page_signed_in(302, method="POST", body=lambda w: PROFILE_FORM)),
     "accounts:learners": page_role(
@@ -416,13 +416,13 @@ PAGES: dict[str, Rule] = {
     # Refusals come back to the earnings page as a message.
     "ledgers:instant_payout": page_role(INSTRUCTORS, 302, wrong=302, method="POST"),
     # public pages
-    "instructors_public:category": page_public(params={"category_slug": "category"}),
-    "instructors_public:service": page_public(params={"category_slug": "category", "service_slug": "service"}),
-    "instructors_public:kids": page_public(),
-    "instructors_public:kids_service": page_public(params={"service_slug": "service"}),
-    "instructors_public:profile": page_public(params={"slug": "slug"}),
-    "availability:slot_picker": page_public(params={"slug": "slug"}),
-    "search:results": page_public(),
+    "instructors_public:category": public(params={"category_slug": "category"}),
+    "instructors_public:service": public(params={"category_slug": "category", "service_slug": "service"}),
+    "instructors_public:kids": public(),
+    "instructors_public:kids_service": public(params={"service_slug": "service"}),
+    "instructors_public:profile": public(params={"slug": "slug"}),
+    "availability:slot_picker": public(params={"slug": "slug"}),
+    "search:results": public(),
     # lessons
     "bookings:book": page_role(
         STUDENTS,
@@ -489,11 +489,11 @@ PAGES: dict[str, Rule] = {
     "bookings:feed_reset": page_signed_in(302, method="POST"),
     # A capability URL: whoever holds the token gets the student's feed (calendar apps have
     # no session). The probe uses the student's real token, so the student's lessons show.
-    "bookings:feed": page_public(params={"token": "feed_token"}, sees_all=frozenset(SIGNED_IN | {ANONYMOUS})),
+    "bookings:feed": public(params={"token": "feed_token"}, sees_all=frozenset(SIGNED_IN | {ANONYMOUS})),
     # Signed links: the document link is bound to the instructor who asked for it.
     "media:file": page_owned({INSTRUCTOR: 200}, params={"token": "document_token"}).but(**{ANONYMOUS: 404}),
     # A link made for viewing does not upload.
-    "media:upload": page_public(404, method="PUT", params={"token": "document_token"}),
+    "media:upload": public(404, method="PUT", params={"token": "document_token"}),
 }
 
 
@@ -535,9 +535,9 @@ PAGES |= {
     "mfa_view_recovery_codes": each(LOGIN, 404, **SETUP),
     "mfa_generate_recovery_codes": each(LOGIN, 302, **SETUP),
     "mfa_download_recovery_codes": each(LOGIN, 404, **SETUP),
-    "headless:openapi_yaml": page_public(),
-    "headless:openapi_json": page_public(),
-    "headless:openapi_html": page_public(),
+    "headless:openapi_yaml": public(),
+    "headless:openapi_json": public(),
+    "headless:openapi_html": public(),
 }
 
 # The same endpoints for browser clients (session cookie) and app clients (X-Session-Token).
@@ -594,7 +594,7 @@ _ADMIN_STAFF = (
 _STAFF_ONLY = frozenset({STAFF})
 
 
-def admin_rule(key: str, route: str) -> Rule:
+def admin_rule(route: str) -> Rule:
     if route == "admin/login/":
         # The admin's own form is replaced by allauth's login (instainstru/urls.py); signed in
         # without staff rights, it says so.
@@ -608,12 +608,13 @@ def admin_rule(key: str, route: str) -> Rule:
 
 def admin_params(route: str) -> dict[str, object]:
     """A real row for the admin's object pages, and values for its other parameters."""
-    users = User.objects.order_by("pk")
-    params: dict[str, object] = {"app_label": "accounts", "url": "no-such-page/", "id": users.first().pk}  # type: ignore[union-attr]
-    params["content_type_id"] = ContentType.objects.get_for_model(User).pk
-    params["object_id"] = users.first().pk  # type: ignore[union-attr]
+    some_user = User.objects.order_by("pk").values_list("pk", flat=True)[0]
+    params: dict[str, object] = {
+        "app_label": "accounts", "url": "no-such-page/", "id": some_user, "object_id": some_user,
+        "content_type_id": ContentType.objects.get_for_model(User).pk,
+    }  # fmt: skip
     model_part = re.match(r"admin/(\w+)/(\w+)/<path:object_id>/", route)
     if model_part is not None:
         model = apps.get_model(model_part.group(1), model_part.group(2))
-        params["object_id"] = model._default_manager.order_by("pk").values_list("pk", flat=True).first()
+        params["object_id"] = model._default_manager.order_by("pk").values_list("pk", flat=True)[0]
     return params
