@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "apps.payments",
     "apps.media",
     "apps.notifications",
+    "apps.reviews",
 ]
 
 MIDDLEWARE = [
