@@ -36,8 +36,10 @@ PROFANE_STEMS = ("fuck", "shit", "bullshit", "bitch")
 
 
 def _profane(text: str) -> bool:
-    for word in _WORD.findall(text.lower().translate(_LOOKALIKES)):
-        if word in PROFANE_WORDS or word.startswith(PROFANE_STEMS):
+    lower = text.lower()
+    # As typed and with look-alikes read as letters: "sh!t" needs the second, "wtf!!" the first.
+    for variant in (lower, lower.translate(_LOOKALIKES)):
+        if any(word in PROFANE_WORDS or word.startswith(PROFANE_STEMS) for word in _WORD.findall(variant)):
             return True
     return False
 
