@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
+from ninja.responses import Status
 
 from apps.accounts.models import User
 from apps.core.api_auth import api_user
@@ -180,13 +181,13 @@ def booking_review(request: HttpRequest, booking_id: uuid.UUID) -> dict[str, Any
 @router.post(
     "/bookings/{booking_id}/review", response={201: ReviewOut, **WRITE_ERRORS}, summary="Review a completed lesson"
 )
-def create(request: HttpRequest, booking_id: uuid.UUID, payload: ReviewIn) -> tuple[int, dict[str, Any]]:
+def create(request: HttpRequest, booking_id: uuid.UUID, payload: ReviewIn) -> Status[dict[str, Any]]:
     """The booking's student (the parent, for a child's lesson), once, within 30 days of the end."""
     user = api_user(request)
     review = review_create(
         actor=user, booking_id=_booking_pk(user, booking_id), stars=payload.stars, text=payload.text, now=timezone.now()
     )
-    return 201, _written(review)
+    return Status(201, _written(review))
 
 
 @router.patch("/bookings/{booking_id}/review", response={200: ReviewOut, **WRITE_ERRORS}, summary="Edit my review")

@@ -59,6 +59,7 @@ def _render_panel(
     review_form: ReviewForm | None = None,
     reply_form: ReplyForm | None = None,
     status: int = 200,
+    refusal: str = "",
 ) -> HttpResponse:
     review = panel.review
     initial = {"stars": review.stars, "text": review.text} if review else None
@@ -66,7 +67,7 @@ def _render_panel(
         "panel": panel, "booking": panel.booking, "review": review,
         "review_form": review_form or ReviewForm(initial=initial, auto_id="review-%s"),
         "reply_form": reply_form or ReplyForm(auto_id="reply-%s"),
-        "editing": review_form is not None and review is not None,
+        "editing": review_form is not None and review is not None, "refusal": refusal,
     }  # fmt: skip
     template = "reviews/_lesson.html" if request.htmx else "reviews/lesson.html"
     return render(request, template, context, status=status)
@@ -99,13 +100,20 @@ def lesson_review(request: HtmxHttpRequest, public_id: uuid.UUID) -> HttpRespons
 
 
 def _refused(request: HtmxHttpRequest, panel: LessonReview, form: forms.Form, exc: ApplicationError) -> HttpResponse:
+    """A field's error goes under the field; a refusal of the whole action (the window has
+    closed, already replied) is said at the top of the panel, where it shows even when the
+    form itself is no longer offered."""
     if isinstance(exc, NotFound):
         raise Http404(exc.message)
-    apply_application_error(form, exc)
+    refusal = ""
+    if exc.fields:
+        apply_application_error(form, exc)
+    else:
+        refusal = exc.message
     if isinstance(form, ReplyForm):
-        return _render_panel(request, panel, reply_form=form, status=exc.status)
+        return _render_panel(request, panel, reply_form=form, status=exc.status, refusal=refusal)
     assert isinstance(form, ReviewForm)
-    return _render_panel(request, panel, review_form=form, status=exc.status)
+    return _render_panel(request, panel, review_form=form, status=exc.status, refusal=refusal)
 
 
 @login_required

@@ -76,7 +76,8 @@ def test_the_prior_comes_from_platform_config() -> None:
 
 def test_the_summary_shows_average_and_histogram_from_three_reviews() -> None:
     three = rating_summary(_row(s5=2, s4=1), min_reviews=3)
-    assert (three.average, three.count, three.visible) == (pytest.approx(14 / 3), 3, True)
+    assert three.average == pytest.approx(14 / 3)
+    assert (three.count, three.visible) == (3, True)
     assert three.histogram == (
         HistogramBar(5, 2, 67), HistogramBar(4, 1, 33), HistogramBar(3, 0, 0), HistogramBar(2, 0, 0),
         HistogramBar(1, 0, 0),
