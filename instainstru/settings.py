@@ -251,9 +251,12 @@ STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "")
 STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY", "")
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = env_str("STRIPE_API_BASE", "")
-# Only the built-in local gateway exists so far; the Stripe adapter will accept "stripe".
-if PAYMENT_GATEWAY != "local":
-    raise ImproperlyConfigured("PAYMENT_GATEWAY must be local (the Stripe adapter is not built yet)")
+if PAYMENT_GATEWAY not in {"local", "stripe"}:
+    raise ImproperlyConfigured("PAYMENT_GATEWAY must be local or stripe")
+if PAYMENT_GATEWAY == "stripe" and not (STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET):
+    raise ImproperlyConfigured(
+        "PAYMENT_GATEWAY=stripe needs STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET"
+    )
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
