@@ -143,6 +143,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Authorizations at T−24 h and their retries, warnings, unpaid cancellations, reminders,
     # completion and capture at end + 24 h, no-show resolution, credit expiry, payouts.
     "money-sweeps": {"task": "bookings.money_sweeps", "schedule": 60.0},
+    # Stripe webhook events whose processing task was lost or failed.
+    "payment-webhooks": {"task": "payments.webhooks_retry", "schedule": 120.0},
 }
 
 AUTH_USER_MODEL = "accounts.User"
