@@ -10,6 +10,7 @@ import hmac
 import json
 import time
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -33,7 +34,7 @@ def bank(localstripe: LocalStripe) -> Bank:
     return StripeBank(localstripe)
 
 
-def event(event_id: str, kind: str, obj: dict, **extra) -> dict:
+def event(event_id: str, kind: str, obj: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return {
         "id": event_id,
         "object": "event",
@@ -44,14 +45,14 @@ def event(event_id: str, kind: str, obj: dict, **extra) -> dict:
     }
 
 
-def signed(body: dict, *, secret: str = WEBHOOK_SECRET, age: int = 0) -> tuple[bytes, str]:
+def signed(body: dict[str, Any], *, secret: str = WEBHOOK_SECRET, age: int = 0) -> tuple[bytes, str]:
     payload = json.dumps(body).encode()
     stamp = int(time.time()) - age
     signature = hmac.new(secret.encode(), f"{stamp}.".encode() + payload, hashlib.sha256).hexdigest()
     return payload, f"t={stamp},v1={signature}"
 
 
-def deliver(client, body: dict, **signing):
+def deliver(client, body: dict[str, Any], **signing: Any):
     payload, signature = signed(body, **signing)
     return client.post(URL, data=payload, content_type="application/json", HTTP_STRIPE_SIGNATURE=signature)
 
