@@ -29,6 +29,7 @@ from apps.bookings.presentation import payment_sentence
 from apps.bookings.selectors import booking_get
 from apps.core.api_auth import api_user
 from apps.core.api_errors import error_responses
+from apps.core.api_input import ApiDateTime, InputSchema
 from apps.core.errors import NotFound
 from apps.core.idempotency import idempotency_run
 from apps.payments.pricing import MoneyOutcome
@@ -82,7 +83,7 @@ class CancellationOut(CancellationPreviewOut):
     booking: BookingStateOut
 
 
-class CancelIn(Schema):
+class CancelIn(InputSchema):
     reason: str = Field("", max_length=200)
 
 
@@ -94,8 +95,8 @@ class ReschedulePreviewOut(Schema):
     message: str
 
 
-class RescheduleIn(Schema):
-    starts_at: dt.datetime = Field(description="An open start of the same lesson (ISO 8601 with offset).")
+class RescheduleIn(InputSchema):
+    starts_at: ApiDateTime = Field(description="An open start of the same lesson (ISO 8601 with offset).")
 
 
 class NoShowPreviewOut(Schema):
@@ -105,7 +106,7 @@ class NoShowPreviewOut(Schema):
     message: str
 
 
-class NoShowIn(Schema):
+class NoShowIn(InputSchema):
     note: str = Field("", max_length=500)
 
 
@@ -123,7 +124,7 @@ class DisputePreviewOut(Schema):
     message: str
 
 
-class DisputeIn(Schema):
+class DisputeIn(InputSchema):
     reason: str = Field("", max_length=500)
 
 
@@ -176,7 +177,7 @@ def cancellation_preview(request: HttpRequest, booking_id: uuid.UUID) -> Cancell
 
 @router.post(
     "/bookings/{booking_id}/cancellation",
-    response={200: CancellationOut, **error_responses(401, 404, 409, 429)},
+    response={200: CancellationOut, **error_responses(400, 401, 403, 404, 409)},
     throttle=MONEY_THROTTLES,
     summary="Cancel a lesson",
     description=IDEMPOTENT,
@@ -211,7 +212,7 @@ def reschedule_preview(request: HttpRequest, booking_id: uuid.UUID) -> Reschedul
 
 @router.post(
     "/bookings/{booking_id}/reschedule",
-    response={200: BookingStateOut, **error_responses(401, 403, 404, 409, 429)},
+    response={200: BookingStateOut, **error_responses(400, 401, 403, 404, 409)},
     throttle=MONEY_THROTTLES,
     summary="Move a lesson to another open start",
     description=IDEMPOTENT,
@@ -246,7 +247,7 @@ def no_show_report_preview(request: HttpRequest, booking_id: uuid.UUID) -> NoSho
 
 @router.post(
     "/bookings/{booking_id}/no-show",
-    response={201: NoShowOut, **error_responses(401, 404, 409, 429)},
+    response={201: NoShowOut, **error_responses(400, 401, 403, 404, 409)},
     throttle=MONEY_THROTTLES,
     summary="Report that the other side didn't come",
     description=IDEMPOTENT,
@@ -279,7 +280,7 @@ def dispute_preview(request: HttpRequest, booking_id: uuid.UUID) -> DisputePrevi
 
 @router.post(
     "/bookings/{booking_id}/no-show/dispute",
-    response={200: NoShowOut, **error_responses(401, 403, 404, 409, 429)},
+    response={200: NoShowOut, **error_responses(400, 401, 403, 404, 409)},
     throttle=MONEY_THROTTLES,
     summary="Dispute a no-show report",
     description=IDEMPOTENT,

@@ -1,7 +1,9 @@
 """One error format for the whole JSON API:
 ``{"error": {"code": …, "message": …, "fields": {…}}}`` with the right status code. Some
 errors add keys inside "error" that help the client recover (`ApplicationError.extra`, e.g.
-the current version and content after a stale write)."""
+the current version and content after a stale write). An unexpected exception is a 500 in
+the same format (logged with its traceback); so are errors Django answers before the API
+runs (apps/core/views.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,9 @@ import math
 from typing import Any
 
 from django.conf import settings
+from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.log import log_response
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled, ValidationError
 from ninja.throttling import SimpleRateThrottle
@@ -27,7 +31,9 @@ _STATUS_CODES = {
     422: "validation_error",
     428: "precondition_required",
     429: "rate_limited",
+    500: "server_error",
 }
+SERVER_ERROR_MESSAGE = "Something went wrong on our side. Please try again later."
 
 
 class ErrorBody(Schema):
@@ -43,8 +49,27 @@ class ErrorOut(Schema):
 
 
 def error_responses(*statuses: int) -> dict[int, type[ErrorOut]]:
-    """Declare an operation's error responses in the OpenAPI spec (422 is always possible)."""
-    return dict.fromkeys({*statuses, 422}, ErrorOut)
+    """Declare an operation's error responses in the OpenAPI spec. Every operation of the API
+    uses it; 422 (invalid parameters) and 429 (the per-user rate limits cover every
+    operation) are always possible, the caller names the rest: 400 for an operation with a
+    body (one that is not JSON), 401 when it needs a login, 403 for a write with one (a
+    browser session without its CSRF token) or a role check, and what its service raises."""
+    return dict.fromkeys({*statuses, 422, 429}, ErrorOut)
+
+
+def error_body(
+    *,
+    status: int,
+    message: str,
+    code: str | None = None,
+    fields: dict[str, list[str]] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    error: dict[str, Any] = {"code": code or _STATUS_CODES.get(status, "error"), "message": message}
+    error["fields"] = fields or {}
+    # Extra keys never replace the three every client relies on.
+    error.update({key: value for key, value in (extra or {}).items() if key not in error})
+    return {"error": error}
 
 
 def error_response(
@@ -57,11 +82,7 @@ def error_response(
     fields: dict[str, list[str]] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    error: dict[str, Any] = {"code": code or _STATUS_CODES.get(status, "error"), "message": message}
-    error["fields"] = fields or {}
-    # Extra keys never replace the three every client relies on.
-    error.update({key: value for key, value in (extra or {}).items() if key not in error})
-    body = {"error": error}
+    body = error_body(status=status, message=message, code=code, fields=fields, extra=extra)
     return api.create_response(request, body, status=status)
 
 
@@ -112,6 +133,14 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return error_response(api, request, status=exc.status_code, message=str(exc))
 
+    def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # What Django does for an uncaught exception (error reporters and the test client
+        # listen to this signal; the log line carries the traceback), answered in our format.
+        got_request_exception.send(sender=None, request=request)
+        response = error_response(api, request, status=500, message=SERVER_ERROR_MESSAGE)
+        log_response("%s: %s", response.reason_phrase, request.path, response=response, request=request, exception=exc)
+        return response
+
     api.add_exception_handler(ApplicationError, on_application_error)  # type: ignore[arg-type]
     api.add_exception_handler(ValidationError, on_validation_error)  # type: ignore[arg-type]
     api.add_exception_handler(AuthenticationError, on_authentication_error)  # type: ignore[arg-type]
@@ -119,6 +148,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(Http404, on_not_found)  # type: ignore[arg-type]
     api.add_exception_handler(Throttled, on_throttled)  # type: ignore[arg-type]
     api.add_exception_handler(HttpError, on_http_error)  # type: ignore[arg-type]
+    api.add_exception_handler(Exception, on_unexpected)  # type: ignore[arg-type]
 
 
 class MethodRateThrottle(SimpleRateThrottle):

@@ -6,10 +6,12 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from apps.catalog.selectors import category_list
+from apps.core.api_errors import SERVER_ERROR_MESSAGE, error_body
 from apps.core.jobs import broker_reachable
 
 logger = logging.getLogger(__name__)
@@ -64,16 +66,32 @@ def metrics(request: HttpRequest) -> HttpResponse:
     return HttpResponse(generate_latest(), content_type=CONTENT_TYPE_LATEST)
 
 
+API_PREFIX = "/api/"
+
+
+def _api_error(request: HttpRequest, *, status: int, message: str) -> JsonResponse | None:
+    """Under /api/ an error Django answers itself (no route, a request it refuses, an
+    exception outside an operation) is JSON in the API's error format, never a page."""
+    if not request.path.startswith(API_PREFIX):
+        return None
+    return JsonResponse(error_body(status=status, message=message), status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _api_error(request, status=400, message="Bad request.") or defaults.bad_request(request, exception)
+
+
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "404.html", status=404)
+    return _api_error(request, status=404, message="Not found.") or render(request, "404.html", status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return render(request, "500.html", status=500)
+    return _api_error(request, status=500, message=SERVER_ERROR_MESSAGE) or render(request, "500.html", status=500)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "403.html", status=403)
+    denied = _api_error(request, status=403, message="You are not allowed to do this.")
+    return denied or render(request, "403.html", status=403)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

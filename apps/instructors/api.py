@@ -8,10 +8,12 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status
+from pydantic.json_schema import SkipJsonSchema
 
 from apps.catalog.models import Service
 from apps.core.api_auth import api_user
 from apps.core.api_errors import error_responses
+from apps.core.api_input import InputSchema
 from apps.core.errors import NotFound
 from apps.instructors.models import InstructorProfile, Offering
 from apps.instructors.onboarding import onboarding_status
@@ -37,7 +39,7 @@ router = Router(tags=["instructors"])
 FormatName = Literal["online", "studio", "travel"]
 
 
-class RatesSchema(Schema):
+class RatesSchema(InputSchema):
     online: int | None = Field(None, description="Hourly rate in cents, or null when not offered online.")
     studio: int | None = None
     travel: int | None = None
@@ -71,7 +73,7 @@ class OfferingOut(Schema):
         )
 
 
-class OfferingIn(Schema):
+class OfferingIn(InputSchema):
     service: str
     description: str = ""
     duration_options: list[int]
@@ -156,25 +158,30 @@ class InstructorFilterQuery(Schema):
     borough: str | None = Field(None, description="Borough slug, e.g. brooklyn")
 
 
-class ServiceOut(Schema):
+class CatalogServiceOut(Schema):
     slug: str
     name: str
     category: str
     online_capable: bool
 
 
-def _service_out(service: Service) -> ServiceOut:
-    return ServiceOut(
+def _service_out(service: Service) -> CatalogServiceOut:
+    return CatalogServiceOut(
         slug=service.slug, name=service.name, category=service.category.slug, online_capable=service.online_capable
     )
 
 
-@router.get("/catalog/services", response={200: list[ServiceOut]}, auth=None, summary="Catalog services")
+@router.get(
+    "/catalog/services",
+    response={200: list[CatalogServiceOut], **error_responses()},
+    auth=None,
+    summary="Catalog services",
+)
 def services(
     request: HttpRequest,
     age_group: Literal["toddler", "kids", "teens", "adults"] | None = None,
     category: str | None = None,
-) -> list[ServiceOut]:
+) -> list[CatalogServiceOut]:
     """Active services, optionally only those taught to an age group (catalog eligibility)
     or in one category."""
     queryset = Service.objects.filter(is_active=True).select_related("category")
@@ -185,13 +192,23 @@ def services(
     return [_service_out(s) for s in queryset]
 
 
-@router.get("/catalog/kids-services", response={200: list[ServiceOut]}, auth=None, summary="Services for kids")
-def kids_services(request: HttpRequest, category: str | None = None) -> list[ServiceOut]:
+@router.get(
+    "/catalog/kids-services",
+    response={200: list[CatalogServiceOut], **error_responses()},
+    auth=None,
+    summary="Services for kids",
+)
+def kids_services(request: HttpRequest, category: str | None = None) -> list[CatalogServiceOut]:
     """Services with at least one live instructor who teaches kids (the Kids entry point)."""
     return [_service_out(s) for s in kids_service_list(category)]
 
 
-@router.get("/instructors", response={200: list[InstructorSummaryOut]}, auth=None, summary="Live instructors")
+@router.get(
+    "/instructors",
+    response={200: list[InstructorSummaryOut], **error_responses()},
+    auth=None,
+    summary="Live instructors",
+)
 @paginate(PageNumberPagination, page_size=20, max_page_size=100)
 def instructors(request: HttpRequest, filters: Query[InstructorFilterQuery]) -> list[InstructorSummaryOut]:
     profiles = instructor_public_list(InstructorFilters(**filters.model_dump()))
@@ -242,20 +259,24 @@ def _own_out(profile: InstructorProfile) -> OwnProfileOut:
     )
 
 
-class ProfilePatch(Schema):
-    display_name: str | None = None
-    headline: str | None = None
-    bio: str | None = None
-    years_experience: int | None = Field(None, ge=0, le=80)
-    timezone: str | None = None
-    buffer_minutes: int | None = Field(None, ge=0, le=240)
-    travel_buffer_minutes: int | None = Field(None, ge=0, le=240)
-    overnight_protection: bool | None = None
-    studio_neighborhood: str | None = Field(None, description="Neighborhood slug; empty string clears it.")
-    studio_address: str | None = None
+class ProfilePatch(InputSchema):
+    """Send only what changes; a field left out stays as it is. Only `studio_neighborhood`
+    can be cleared (with null or an empty string): the others always hold a value."""
+
+    display_name: str | SkipJsonSchema[None] = None
+    headline: str | SkipJsonSchema[None] = None
+    bio: str | SkipJsonSchema[None] = None
+    years_experience: int | SkipJsonSchema[None] = Field(None, ge=0, le=80)
+    timezone: str | SkipJsonSchema[None] = None
+    buffer_minutes: int | SkipJsonSchema[None] = Field(None, ge=0, le=240)
+    travel_buffer_minutes: int | SkipJsonSchema[None] = Field(None, ge=0, le=240)
+    overnight_protection: bool | SkipJsonSchema[None] = None
+    studio_neighborhood: str | None = Field(None, description="Neighborhood slug; null or an empty string clears it.")
+    studio_address: str | SkipJsonSchema[None] = None
 
 
 OWN_ERRORS = error_responses(401, 403)
+OWN_WRITE_ERRORS = error_responses(400, 401, 403)
 
 
 @router.get("/instructors/me", response={200: OwnProfileOut, **OWN_ERRORS}, summary="My instructor profile")
@@ -263,7 +284,9 @@ def me(request: HttpRequest) -> OwnProfileOut:
     return _own_out(_own(request))
 
 
-@router.patch("/instructors/me", response={200: OwnProfileOut, **OWN_ERRORS}, summary="Update my instructor profile")
+@router.patch(
+    "/instructors/me", response={200: OwnProfileOut, **OWN_WRITE_ERRORS}, summary="Update my instructor profile"
+)
 def me_update(request: HttpRequest, payload: ProfilePatch) -> OwnProfileOut:
     instructor_profile_update(actor=api_user(request), changes=payload.model_dump(exclude_unset=True))
     return _own_out(_own(request))
@@ -276,7 +299,7 @@ def my_offerings(request: HttpRequest) -> list[OfferingOut]:
 
 @router.post(
     "/instructors/me/offerings",
-    response={201: OfferingOut, **error_responses(401, 403, 409)},
+    response={201: OfferingOut, **error_responses(400, 401, 403, 409)},
     summary="Add an offering",
 )
 def offering_add(request: HttpRequest, payload: OfferingIn) -> Status[OfferingOut]:
@@ -285,7 +308,7 @@ def offering_add(request: HttpRequest, payload: OfferingIn) -> Status[OfferingOu
 
 @router.put(
     "/instructors/me/offerings/{offering_id}",
-    response={200: OfferingOut, **error_responses(401, 403, 404)},
+    response={200: OfferingOut, **error_responses(400, 401, 403, 404)},
     summary="Replace an offering",
 )
 def offering_replace(request: HttpRequest, offering_id: int, payload: OfferingIn) -> OfferingOut:
@@ -296,7 +319,7 @@ def offering_replace(request: HttpRequest, offering_id: int, payload: OfferingIn
 
 @router.delete(
     "/instructors/me/offerings/{offering_id}",
-    response={204: None, **error_responses(401, 403, 404)},
+    response={204: None, **error_responses(401, 403, 404, 409)},
     summary="Remove an offering",
 )
 def offering_remove(request: HttpRequest, offering_id: int) -> Status[None]:
@@ -304,7 +327,7 @@ def offering_remove(request: HttpRequest, offering_id: int) -> Status[None]:
     return Status(204, None)
 
 
-class AreasIn(Schema):
+class AreasIn(InputSchema):
     neighborhoods: list[str] = []
     boroughs: list[str] = []
 
@@ -315,7 +338,7 @@ def my_areas(request: HttpRequest) -> list[AreaOut]:
 
 
 @router.put(
-    "/instructors/me/service-areas", response={200: list[AreaOut], **OWN_ERRORS}, summary="Replace where I travel"
+    "/instructors/me/service-areas", response={200: list[AreaOut], **OWN_WRITE_ERRORS}, summary="Replace where I travel"
 )
 def my_areas_replace(request: HttpRequest, payload: AreasIn) -> list[AreaOut]:
     service_areas_replace(actor=api_user(request), neighborhoods=payload.neighborhoods, boroughs=payload.boroughs)

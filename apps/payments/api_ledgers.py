@@ -128,7 +128,7 @@ def earnings_export(request: HttpRequest) -> HttpResponse:
 
 @router.post(
     "/me/payouts/instant",
-    response={201: PayoutOut, **error_responses(401, 403, 409, 429)},
+    response={201: PayoutOut, **error_responses(401, 403, 409)},
     throttle=MONEY_THROTTLES,
     summary="Pay out my unpaid earnings now",
     description="Send an `Idempotency-Key` header: a retry with the same key returns the first payout.",
