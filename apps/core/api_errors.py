@@ -54,7 +54,7 @@ def error_responses(*statuses: int) -> dict[int, type[ErrorOut]]:
     operation) are always possible, the caller names the rest: 400 for an operation with a
     body (one that is not JSON), 401 when it needs a login, 403 for a write with one (a
     browser session without its CSRF token) or a role check, and what its service raises."""
-    return dict.fromkeys({*statuses, 422, 429}, ErrorOut)
+    return dict.fromkeys(sorted({*statuses, 422, 429}), ErrorOut)
 
 
 def error_body(

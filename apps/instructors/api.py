@@ -8,7 +8,6 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.responses import Status
-from pydantic.json_schema import SkipJsonSchema
 
 from apps.catalog.models import Service
 from apps.core.api_auth import api_user
@@ -260,19 +259,18 @@ def _own_out(profile: InstructorProfile) -> OwnProfileOut:
 
 
 class ProfilePatch(InputSchema):
-    """Send only what changes; a field left out stays as it is. Only `studio_neighborhood`
-    can be cleared (with null or an empty string): the others always hold a value."""
+    """Send only what changes: a field left out or null stays as it is (as for PATCH /me)."""
 
-    display_name: str | SkipJsonSchema[None] = None
-    headline: str | SkipJsonSchema[None] = None
-    bio: str | SkipJsonSchema[None] = None
-    years_experience: int | SkipJsonSchema[None] = Field(None, ge=0, le=80)
-    timezone: str | SkipJsonSchema[None] = None
-    buffer_minutes: int | SkipJsonSchema[None] = Field(None, ge=0, le=240)
-    travel_buffer_minutes: int | SkipJsonSchema[None] = Field(None, ge=0, le=240)
-    overnight_protection: bool | SkipJsonSchema[None] = None
-    studio_neighborhood: str | None = Field(None, description="Neighborhood slug; null or an empty string clears it.")
-    studio_address: str | SkipJsonSchema[None] = None
+    display_name: str | None = None
+    headline: str | None = None
+    bio: str | None = None
+    years_experience: int | None = Field(None, ge=0, le=80)
+    timezone: str | None = None
+    buffer_minutes: int | None = Field(None, ge=0, le=240)
+    travel_buffer_minutes: int | None = Field(None, ge=0, le=240)
+    overnight_protection: bool | None = None
+    studio_neighborhood: str | None = Field(None, description="Neighborhood slug; an empty string clears it.")
+    studio_address: str | None = None
 
 
 OWN_ERRORS = error_responses(401, 403)
@@ -288,7 +286,7 @@ def me(request: HttpRequest) -> OwnProfileOut:
     "/instructors/me", response={200: OwnProfileOut, **OWN_WRITE_ERRORS}, summary="Update my instructor profile"
 )
 def me_update(request: HttpRequest, payload: ProfilePatch) -> OwnProfileOut:
-    instructor_profile_update(actor=api_user(request), changes=payload.model_dump(exclude_unset=True))
+    instructor_profile_update(actor=api_user(request), changes=payload.model_dump(exclude_none=True))
     return _own_out(_own(request))
 
 
