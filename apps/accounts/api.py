@@ -60,7 +60,7 @@ def me(request: HttpRequest) -> User:
     return api_user(request)
 
 
-@router.patch("/me", response={200: MeOut, **error_responses(400, 401, 403)}, summary="Update my profile")
+@router.patch("/me", response={200: MeOut, **error_responses(401, 403)}, summary="Update my profile")
 def me_update(request: HttpRequest, payload: MePatch) -> User:
     return user_profile_update(actor=api_user(request), changes=payload.model_dump(exclude_none=True))
 
@@ -70,7 +70,7 @@ def learners(request: HttpRequest) -> list[Learner]:
     return list(learner_list(parent=api_user(request)))
 
 
-@router.post("/me/learners", response={201: LearnerOut, **error_responses(400, 401, 403)}, summary="Add a learner")
+@router.post("/me/learners", response={201: LearnerOut, **error_responses(401, 403)}, summary="Add a learner")
 def learner_add(request: HttpRequest, payload: LearnerIn) -> Status[Learner]:
     return Status(
         201, learner_create(actor=api_user(request), first_name=payload.first_name, age_group=payload.age_group)
@@ -117,7 +117,7 @@ def addresses(request: HttpRequest) -> list[AddressOut]:
     return [AddressOut.from_model(a) for a in address_list(user=api_user(request))]
 
 
-@router.post("/me/addresses", response={201: AddressOut, **error_responses(400, 401, 403)}, summary="Save an address")
+@router.post("/me/addresses", response={201: AddressOut, **error_responses(401, 403)}, summary="Save an address")
 def address_add(request: HttpRequest, payload: AddressIn) -> Status[AddressOut]:
     address = address_create(
         actor=api_user(request), label=payload.label, street=payload.street, neighborhood=payload.neighborhood

@@ -179,7 +179,7 @@ def _blackout_out(blackout: BlackoutDate) -> BlackoutOut:
 
 
 OWN = error_responses(401, 404)
-OWN_WRITE = error_responses(400, 401, 403, 404)
+OWN_WRITE = error_responses(401, 403, 404)
 
 
 @router.get(
@@ -206,7 +206,7 @@ def week_get(
 
 @router.put(
     WEEK_PATH,
-    response={200: WeekOut, **error_responses(400, 401, 403, 404, 409, 428)},
+    response={200: WeekOut, **error_responses(401, 403, 404, 409, 428)},
     summary="Replace a week of my availability",
 )
 def week_put(
@@ -227,7 +227,7 @@ def week_put(
 
 @router.post(
     WEEK_PATH + "/copy",
-    response={200: WeekOut, **error_responses(400, 401, 403, 404, 409)},
+    response={200: WeekOut, **error_responses(401, 403, 404, 409)},
     summary="Copy a week to another week",
 )
 def week_copy(request: HttpRequest, day: ApiDate, payload: CopyIn, response: HttpResponse) -> WeekOut:
@@ -240,7 +240,7 @@ def week_copy(request: HttpRequest, day: ApiDate, payload: CopyIn, response: Htt
 
 @router.post(
     WEEK_PATH + "/apply",
-    response={200: ApplyOut, **error_responses(400, 401, 403, 404, 409)},
+    response={200: ApplyOut, **error_responses(401, 403, 404, 409)},
     summary="Apply a week as a pattern to a date range",
 )
 def week_apply(request: HttpRequest, day: ApiDate, payload: ApplyIn) -> ApplyOut:
@@ -282,7 +282,7 @@ def blackouts(
 
 @router.post(
     "/instructors/me/availability/blackouts",
-    response={201: BlackoutOut, **error_responses(400, 401, 403, 404, 409)},
+    response={201: BlackoutOut, **error_responses(401, 403, 404, 409)},
     summary="Take a day off",
 )
 def blackout_add(request: HttpRequest, payload: BlackoutIn) -> Status[BlackoutOut]:

@@ -126,7 +126,7 @@ def _out(booking: Booking, viewer: User, now: dt.datetime) -> dict[str, Any]:
 
 
 @router.post(
-    "/bookings/preview", response={200: PreviewOut, **error_responses(400, 401, 403, 404)}, summary="Price a lesson"
+    "/bookings/preview", response={200: PreviewOut, **error_responses(401, 403, 404)}, summary="Price a lesson"
 )
 def preview(request: HttpRequest, payload: BookingIn) -> PreviewOut:
     now = timezone.now()
@@ -140,7 +140,7 @@ def preview(request: HttpRequest, payload: BookingIn) -> PreviewOut:
 
 @router.post(
     "/bookings",
-    response={201: BookingOut, **error_responses(400, 401, 403, 404, 409)},
+    response={201: BookingOut, **error_responses(401, 403, 404, 409)},
     throttle=MONEY_THROTTLES,
     summary="Book a lesson",
     description="Send an `Idempotency-Key` header: a retry with the same key returns the first result.",
@@ -193,7 +193,7 @@ class CardChangeIn(InputSchema):
 
 @router.post(
     "/bookings/{booking_id}/payment-method",
-    response={200: BookingOut, **error_responses(400, 401, 403, 404, 409)},
+    response={200: BookingOut, **error_responses(401, 403, 404, 409)},
     throttle=MONEY_THROTTLES,
     summary="Pay with another card",
 )

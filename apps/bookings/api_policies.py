@@ -177,7 +177,7 @@ def cancellation_preview(request: HttpRequest, booking_id: uuid.UUID) -> Cancell
 
 @router.post(
     "/bookings/{booking_id}/cancellation",
-    response={200: CancellationOut, **error_responses(400, 401, 403, 404, 409)},
+    response={200: CancellationOut, **error_responses(401, 403, 404, 409)},
     throttle=MONEY_THROTTLES,
     summary="Cancel a lesson",
     description=IDEMPOTENT,
@@ -212,7 +212,7 @@ def reschedule_preview(request: HttpRequest, booking_id: uuid.UUID) -> Reschedul
 
 @router.post(
     "/bookings/{booking_id}/reschedule",
-    response={200: BookingStateOut, **error_responses(400, 401, 403, 404, 409)},
+    response={200: BookingStateOut, **error_responses(401, 403, 404, 409)},
     throttle=MONEY_THROTTLES,
     summary="Move a lesson to another open start",
     description=IDEMPOTENT,
@@ -247,7 +247,7 @@ def no_show_report_preview(request: HttpRequest, booking_id: uuid.UUID) -> NoSho
 
 @router.post(
     "/bookings/{booking_id}/no-show",
-    response={201: NoShowOut, **error_responses(400, 401, 403, 404, 409)},
+    response={201: NoShowOut, **error_responses(401, 403, 404, 409)},
     throttle=MONEY_THROTTLES,
     summary="Report that the other side didn't come",
     description=IDEMPOTENT,
@@ -280,7 +280,7 @@ def dispute_preview(request: HttpRequest, booking_id: uuid.UUID) -> DisputePrevi
 
 @router.post(
     "/bookings/{booking_id}/no-show/dispute",
-    response={200: NoShowOut, **error_responses(400, 401, 403, 404, 409)},
+    response={200: NoShowOut, **error_responses(401, 403, 404, 409)},
     throttle=MONEY_THROTTLES,
     summary="Dispute a no-show report",
     description=IDEMPOTENT,

@@ -50,11 +50,12 @@ class ErrorOut(Schema):
 
 def error_responses(*statuses: int) -> dict[int, type[ErrorOut]]:
     """Declare an operation's error responses in the OpenAPI spec. Every operation of the API
-    uses it; 422 (invalid parameters) and 429 (the per-user rate limits cover every
-    operation) are always possible, the caller names the rest: 400 for an operation with a
-    body (one that is not JSON), 401 when it needs a login, 403 for a write with one (a
-    browser session without its CSRF token) or a role check, and what its service raises."""
-    return dict.fromkeys(sorted({*statuses, 422, 429}), ErrorOut)
+    uses it. Always possible: 400 (a request refused before the API reads it, e.g. a header
+    with a NUL byte, or a body that is not JSON), 422 (invalid parameters) and 429 (the
+    per-user rate limits cover every operation). The caller names the rest: 401 when it
+    needs a login, 403 for a write with one (a browser session without its CSRF token) or a
+    role check, and what its service raises."""
+    return dict.fromkeys(sorted({*statuses, 400, 422, 429}), ErrorOut)
 
 
 def error_body(

@@ -274,7 +274,6 @@ class ProfilePatch(InputSchema):
 
 
 OWN_ERRORS = error_responses(401, 403)
-OWN_WRITE_ERRORS = error_responses(400, 401, 403)
 
 
 @router.get("/instructors/me", response={200: OwnProfileOut, **OWN_ERRORS}, summary="My instructor profile")
@@ -282,9 +281,7 @@ def me(request: HttpRequest) -> OwnProfileOut:
     return _own_out(_own(request))
 
 
-@router.patch(
-    "/instructors/me", response={200: OwnProfileOut, **OWN_WRITE_ERRORS}, summary="Update my instructor profile"
-)
+@router.patch("/instructors/me", response={200: OwnProfileOut, **OWN_ERRORS}, summary="Update my instructor profile")
 def me_update(request: HttpRequest, payload: ProfilePatch) -> OwnProfileOut:
     instructor_profile_update(actor=api_user(request), changes=payload.model_dump(exclude_none=True))
     return _own_out(_own(request))
@@ -297,7 +294,7 @@ def my_offerings(request: HttpRequest) -> list[OfferingOut]:
 
 @router.post(
     "/instructors/me/offerings",
-    response={201: OfferingOut, **error_responses(400, 401, 403, 409)},
+    response={201: OfferingOut, **error_responses(401, 403, 409)},
     summary="Add an offering",
 )
 def offering_add(request: HttpRequest, payload: OfferingIn) -> Status[OfferingOut]:
@@ -306,7 +303,7 @@ def offering_add(request: HttpRequest, payload: OfferingIn) -> Status[OfferingOu
 
 @router.put(
     "/instructors/me/offerings/{offering_id}",
-    response={200: OfferingOut, **error_responses(400, 401, 403, 404)},
+    response={200: OfferingOut, **error_responses(401, 403, 404)},
     summary="Replace an offering",
 )
 def offering_replace(request: HttpRequest, offering_id: int, payload: OfferingIn) -> OfferingOut:
@@ -336,7 +333,7 @@ def my_areas(request: HttpRequest) -> list[AreaOut]:
 
 
 @router.put(
-    "/instructors/me/service-areas", response={200: list[AreaOut], **OWN_WRITE_ERRORS}, summary="Replace where I travel"
+    "/instructors/me/service-areas", response={200: list[AreaOut], **OWN_ERRORS}, summary="Replace where I travel"
 )
 def my_areas_replace(request: HttpRequest, payload: AreasIn) -> list[AreaOut]:
     service_areas_replace(actor=api_user(request), neighborhoods=payload.neighborhoods, boroughs=payload.boroughs)

@@ -145,7 +145,7 @@ def _document_out(request: HttpRequest, document: BackgroundCheckDocument, *, no
 
 @router.post(
     "/media/uploads",
-    response={201: UploadStartOut, **error_responses(400, 401, 403)},
+    response={201: UploadStartOut, **error_responses(401, 403)},
     url_name="media_upload_start",
     summary="Start an upload",
     description="Returns a signed URL (valid 5 minutes) to PUT the file to, then call finalize. "
@@ -188,7 +188,7 @@ def _state_out(request: HttpRequest, upload_id: uuid.UUID, *, now: datetime) -> 
 
 @router.post(
     "/media/uploads/{upload_id}/finalize",
-    response={200: UploadStateOut, **error_responses(400, 401, 403, 404, 409)},
+    response={200: UploadStateOut, **error_responses(401, 403, 404, 409)},
     summary="Finish an upload",
     description="Checks the file. A picture is then processed in the background: follow it with "
     "GET /media/uploads/{id} until it is done or rejected. A document is stored at once.",

@@ -32,7 +32,7 @@ def cards(request: HttpRequest) -> list[PaymentMethod]:
     return list(payment_method_list(user=api_user(request)))
 
 
-@router.post("/me/payment-methods", response={201: CardOut, **error_responses(400, 401, 403)}, summary="Save a card")
+@router.post("/me/payment-methods", response={201: CardOut, **error_responses(401, 403)}, summary="Save a card")
 def card_add(request: HttpRequest, payload: CardIn) -> Status[PaymentMethod]:
     key = request.headers.get("Idempotency-Key")
     return Status(201, payment_method_add(actor=api_user(request), card_token=payload.card_number, request_key=key))

@@ -97,14 +97,13 @@ def _operations(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
 
 @pytest.mark.django_db
 def test_every_operation_documents_the_errors_it_can_answer(client) -> None:
-    """422 (parameters) and 429 (rate limits) everywhere; 400 with a body (not JSON); 401 with
-    a login; 403 for a write with a login (a session without its CSRF token)."""
+    """400 (refused before the API reads it), 422 (parameters) and 429 (rate limits)
+    everywhere; 401 with a login; 403 for a write with a login (a session without its CSRF
+    token)."""
     spec = client.get("/api/v1/openapi.json").json()
     missing = {}
     for url, method, operation in _operations(spec):
-        expected = {"422", "429"}
-        if "requestBody" in operation:
-            expected.add("400")
+        expected = {"400", "422", "429"}
         if operation.get("security"):
             expected |= {"401"} if method == "get" else {"401", "403"}
         errors = {code for code in operation["responses"] if code.startswith(("4", "5"))}
@@ -147,6 +146,23 @@ def test_a_request_django_refuses_under_api_is_a_json_400(client, db) -> None:
     response = client.get("/api/v1/catalog/categories", HTTP_HOST="evil.example")
     assert (response.status_code, response["Content-Type"]) == (400, "application/json")
     assert response.json() == {"error": {"code": "bad_request", "message": "Bad request.", "fields": {}}}
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_X_SESSION_TOKEN": "abc\x00def"},
+        {"HTTP_COOKIE": 'sessionid="abc\\000def"'},  # a quoted cookie spells NUL as \000
+        {"HTTP_USER_AGENT": "curl\x00"},
+    ],
+)
+def test_a_nul_byte_in_a_header_or_cookie_is_a_400_before_any_session_lookup(client, db, headers) -> None:
+    """A session token or session id with NUL reached the session table's query: a 500 on
+    every operation (and page) before."""
+    response = client.get("/api/v1/me", **headers)
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "bad_request")
+    page = client.get("/", **headers)
+    assert (page.status_code, page["Content-Type"]) == (400, "text/html; charset=utf-8")
 
 
 crash_api = NinjaAPI(urls_namespace="crash_test", docs_url=None, openapi_url=None)
