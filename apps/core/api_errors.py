@@ -11,6 +11,7 @@ import math
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.log import log_response
@@ -134,6 +135,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return error_response(api, request, status=exc.status_code, message=str(exc))
 
+    def on_refused(request: HttpRequest, exc: BadRequest | SuspiciousOperation) -> HttpResponse:
+        # Django answers these 400 (e.g. more query parameters than DATA_UPLOAD_MAX_NUMBER_FIELDS).
+        return error_response(api, request, status=400, message="Bad request.")
+
     def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         # What Django does for an uncaught exception (error reporters and the test client
         # listen to this signal; the log line carries the traceback), answered in our format.
@@ -149,6 +154,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(Http404, on_not_found)  # type: ignore[arg-type]
     api.add_exception_handler(Throttled, on_throttled)  # type: ignore[arg-type]
     api.add_exception_handler(HttpError, on_http_error)  # type: ignore[arg-type]
+    api.add_exception_handler(BadRequest, on_refused)  # type: ignore[arg-type]
+    api.add_exception_handler(SuspiciousOperation, on_refused)  # type: ignore[arg-type]
     api.add_exception_handler(Exception, on_unexpected)  # type: ignore[arg-type]
 
 

@@ -165,6 +165,13 @@ def test_a_nul_byte_in_a_header_or_cookie_is_a_400_before_any_session_lookup(cli
     assert (page.status_code, page["Content-Type"]) == (400, "text/html; charset=utf-8")
 
 
+def test_a_request_django_refuses_inside_an_operation_is_a_json_400(client, db, settings) -> None:
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 3  # reading the query raises TooManyFieldsSent
+    response = client.get("/api/v1/catalog/services", {"category": ["a", "b", "c", "d"]})
+    assert response.status_code == 400
+    assert response.json() == {"error": {"code": "bad_request", "message": "Bad request.", "fields": {}}}
+
+
 crash_api = NinjaAPI(urls_namespace="crash_test", docs_url=None, openapi_url=None)
 install_error_handlers(crash_api)
 
