@@ -3,7 +3,8 @@
 - Request bodies are JSON objects whose values have exactly the documented JSON types
   (`InputSchema`).
 - Dates and instants are the ISO 8601 strings the OpenAPI document promises, within the years
-  the product can compute with (`ApiDate`, `ApiDateTime`); an instant carries its UTC offset.
+  the product works with (apps/core/dates.py; `ApiDate`, `ApiDateTime`); an instant carries
+  its UTC offset.
 - Text never holds NUL characters or unpaired surrogates (`reject_unstorable_text`, applied
   to every operation by instainstru/api.py): PostgreSQL cannot store either, and neither is
   anything a person typed.
@@ -21,10 +22,8 @@ from ninja import Schema
 from ninja.errors import ValidationError
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ModelWrapValidatorHandler, model_validator
 
-# Far wider than any lesson, availability week or report needs, and far enough from year 1
-# and 9999 that adding weeks or converting time zones never leaves Python's date range.
-EARLIEST_DATE = dt.date(2000, 1, 1)
-LATEST_DATE = dt.date(2099, 12, 31)
+from apps.core.dates import EARLIEST_DATE, LATEST_DATE, OUT_OF_RANGE
+
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([Zz]|[+-]\d{2}:\d{2})?")
 TEXT_MESSAGE = "Text cannot contain NUL characters or unpaired surrogates."
@@ -50,7 +49,7 @@ class InputSchema(Schema):
 
 def _in_range(value: dt.date) -> dt.date:
     if not EARLIEST_DATE <= value <= LATEST_DATE:
-        raise ValueError(f"Use a date between {EARLIEST_DATE} and {LATEST_DATE}.")
+        raise ValueError(OUT_OF_RANGE)
     return value
 
 

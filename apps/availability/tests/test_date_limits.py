@@ -1,13 +1,14 @@
-"""Dates the availability API accepts: ISO dates from 2000 to 2099 in every date parameter
-(path, query and body). Near year 1 or 9999, adding a week or converting a time zone left
-Python's date range and the request crashed (OverflowError); a bare number was read as a Unix
-time."""
+"""Dates availability accepts: ISO dates from 2000 to 2099 in every API date parameter (path,
+query and body) and in the editor's forms. Near year 1 or 9999, adding a week or converting a
+time zone left Python's date range and the request crashed (OverflowError); a bare number was
+read as a Unix time."""
 
 from __future__ import annotations
 
 import pytest
 
 from apps.availability.models import AvailabilityDay, AvailabilityWeek, BlackoutDate
+from apps.availability.tests.test_pages import ADD, EDITOR, editor_data
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +60,18 @@ def test_the_edges_of_the_range_are_accepted(client, profile) -> None:
     assert client.get(f"{WEEKS}/2099-12-31").json()["week_end"] == "2100-01-03"
     assert client.get(f"{WEEKS}/2000-01-01/bookings").json() == []
     assert client.get(BLACKOUTS, {"from": "2000-01-01", "to": "2099-12-31"}).json() == []
+
+
+def test_the_editor_page_shows_the_current_week_for_a_week_out_of_range(client, profile) -> None:
+    client.force_login(profile.user)
+    for week in ("9999-12-31", "0001-01-01"):
+        response = client.get(EDITOR, {"week": week})
+        assert (response.status_code, editor_data(response)["week"]["week_start"]) == (200, "2026-06-01")
+
+
+def test_a_day_off_out_of_range_is_a_form_error(client, profile) -> None:
+    client.force_login(profile.user)
+    response = client.post(ADD, {"date": "9999-12-31", "week": "0001-01-01"})
+    assert response.status_code == 422
+    assert "Use a date between 2000-01-01 and 2099-12-31." in response.content.decode()
+    assert not BlackoutDate.objects.exists()
