@@ -151,7 +151,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Old picture files, abandoned uploads, background-check expiry and its 30-day reminder.
     "media-sweep": {"task": "media.sweep", "schedule": 300.0},
     # Authorizations at T−24 h and their retries, warnings, unpaid cancellations, reminders,
-    # completion and capture at end + 24 h, no-show resolution, credit expiry, payouts.
+    # completion and capture at end + 24 h, no-show resolution, orphaned card holds, credit
+    # expiry, payouts.
     "money-sweeps": {"task": "bookings.money_sweeps", "schedule": 60.0},
 }
 
@@ -304,5 +305,8 @@ API_RATE_LIMITS = {
     "writes": env_str("API_RATE_WRITES", "30/m"),
     "money": env_str("API_RATE_MONEY", "5/m"),
 }
+# An Idempotency-Key whose request died before answering is free again after this long
+# (at once on PostgreSQL, where the dead request's advisory lock is gone): apps/core/idempotency.py.
+IDEMPOTENCY_LEASE_SECONDS = env_int("IDEMPOTENCY_LEASE_SECONDS", 120)
 CSRF_FAILURE_VIEW = "apps.core.views.csrf_failure"
 FORM_RENDERER = "apps.core.forms.SiteFormRenderer"

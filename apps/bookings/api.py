@@ -5,7 +5,7 @@ import datetime as dt
 import uuid
 from typing import Any, Literal
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
@@ -18,7 +18,7 @@ from apps.bookings.services import BookingRequest, booking_create, booking_payme
 from apps.core.api_auth import api_user
 from apps.core.api_errors import error_responses
 from apps.core.errors import NotFound
-from apps.core.idempotency import idempotency_run
+from apps.core.idempotency import api_response, idempotency_run
 from apps.payments.pricing import PriceBreakdown
 
 router = Router(tags=["bookings"])
@@ -137,20 +137,22 @@ def preview(request: HttpRequest, payload: BookingIn) -> PreviewOut:
     summary="Book a lesson",
     description="Send an `Idempotency-Key` header: a retry with the same key returns the first result.",
 )
-def create(request: HttpRequest, payload: BookingIn) -> JsonResponse:
+def create(request: HttpRequest, payload: BookingIn) -> HttpResponse:
     user, now = api_user(request), timezone.now()
+    key = request.headers.get("Idempotency-Key")
 
     def operation() -> tuple[int, dict[str, Any]]:
-        return 201, _out(booking_create(actor=user, request=payload.to_request(), now=now), user, now)
+        # The key goes down to the booking too: a retry that takes over a request which died
+        # after booking gets that booking back instead of a second one.
+        booking = booking_create(actor=user, request=payload.to_request(), now=now, request_key=key)
+        return 201, _out(booking, user, now)
 
-    stored = idempotency_run(
-        user=user, key=request.headers.get("Idempotency-Key"), scope="booking_create",
-        body=payload.model_dump(mode="json"), now=now, operation=operation,
+    return api_response(
+        idempotency_run(
+            user=user, key=key, scope="booking_create", body=payload.model_dump(mode="json"), now=now,
+            operation=operation,
+        )
     )  # fmt: skip
-    response = JsonResponse(stored.body, status=stored.status)
-    if stored.replayed:
-        response["Idempotent-Replayed"] = "true"
-    return response
 
 
 @router.get("/bookings", response={200: list[BookingOut], **error_responses(401)}, summary="My bookings")
@@ -187,13 +189,23 @@ class CardChangeIn(Schema):
     "/bookings/{booking_id}/payment-method",
     response={200: BookingOut, **error_responses(401, 404, 409, 429, 503)},
     summary="Pay with another card",
+    description="Send an `Idempotency-Key` header: a retry with the same key returns the first result.",
 )
-def change_card(request: HttpRequest, booking_id: uuid.UUID, payload: CardChangeIn) -> dict[str, Any]:
+def change_card(request: HttpRequest, booking_id: uuid.UUID, payload: CardChangeIn) -> HttpResponse:
     user, now = api_user(request), timezone.now()
     booking = booking_get(user=user, public_id=booking_id)
     if booking is None or booking.student_id != user.pk:
         raise NotFound("Booking not found.")
-    changed = booking_payment_method_change(
-        actor=user, booking_id=booking.pk, payment_method_id=payload.payment_method_id, now=now
-    )
-    return _out(booking_get(user=user, public_id=changed.public_id) or changed, user, now)
+
+    def operation() -> tuple[int, dict[str, Any]]:
+        changed = booking_payment_method_change(
+            actor=user, booking_id=booking.pk, payment_method_id=payload.payment_method_id, now=now
+        )
+        return 200, _out(booking_get(user=user, public_id=changed.public_id) or changed, user, now)
+
+    return api_response(
+        idempotency_run(
+            user=user, key=request.headers.get("Idempotency-Key"), scope=f"booking_payment_method:{booking_id}",
+            body=payload.model_dump(mode="json"), now=now, operation=operation,
+        )
+    )  # fmt: skip

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema
 
@@ -29,7 +29,7 @@ from apps.bookings.selectors import booking_get
 from apps.core.api_auth import api_user
 from apps.core.api_errors import error_responses
 from apps.core.errors import NotFound
-from apps.core.idempotency import idempotency_run
+from apps.core.idempotency import api_response, idempotency_run
 from apps.payments.pricing import MoneyOutcome
 
 router = Router(tags=["booking policies"])
@@ -139,15 +139,12 @@ def _is_instructor(booking: Booking, user: User) -> bool:
 
 def _idempotent(
     request: HttpRequest, scope: str, body: dict[str, Any], operation: Callable[[], tuple[int, dict[str, Any]]]
-) -> JsonResponse:
+) -> HttpResponse:
     stored = idempotency_run(
         user=api_user(request), key=request.headers.get("Idempotency-Key"), scope=scope, body=body,
         now=timezone.now(), operation=operation,
     )  # fmt: skip
-    response = JsonResponse(stored.body, status=stored.status)
-    if stored.replayed:
-        response["Idempotent-Replayed"] = "true"
-    return response
+    return api_response(stored)
 
 
 def _no_show_out(report: NoShowReport, now: dt.datetime) -> dict[str, Any]:
@@ -179,7 +176,7 @@ def cancellation_preview(request: HttpRequest, booking_id: uuid.UUID) -> Cancell
     summary="Cancel a lesson",
     description=IDEMPOTENT,
 )
-def cancel(request: HttpRequest, booking_id: uuid.UUID, payload: CancelIn) -> JsonResponse:
+def cancel(request: HttpRequest, booking_id: uuid.UUID, payload: CancelIn) -> HttpResponse:
     user, now = api_user(request), timezone.now()
     booking = _booking(user, booking_id)
 
@@ -213,7 +210,7 @@ def reschedule_preview(request: HttpRequest, booking_id: uuid.UUID) -> Reschedul
     summary="Move a lesson to another open start",
     description=IDEMPOTENT,
 )
-def reschedule(request: HttpRequest, booking_id: uuid.UUID, payload: RescheduleIn) -> JsonResponse:
+def reschedule(request: HttpRequest, booking_id: uuid.UUID, payload: RescheduleIn) -> HttpResponse:
     user, now = api_user(request), timezone.now()
     booking = _booking(user, booking_id)
 
@@ -247,7 +244,7 @@ def no_show_report_preview(request: HttpRequest, booking_id: uuid.UUID) -> NoSho
     summary="Report that the other side didn't come",
     description=IDEMPOTENT,
 )
-def report_no_show(request: HttpRequest, booking_id: uuid.UUID, payload: NoShowIn) -> JsonResponse:
+def report_no_show(request: HttpRequest, booking_id: uuid.UUID, payload: NoShowIn) -> HttpResponse:
     user, now = api_user(request), timezone.now()
     booking = _booking(user, booking_id)
 
@@ -279,7 +276,7 @@ def dispute_preview(request: HttpRequest, booking_id: uuid.UUID) -> DisputePrevi
     summary="Dispute a no-show report",
     description=IDEMPOTENT,
 )
-def dispute(request: HttpRequest, booking_id: uuid.UUID, payload: DisputeIn) -> JsonResponse:
+def dispute(request: HttpRequest, booking_id: uuid.UUID, payload: DisputeIn) -> HttpResponse:
     user, now = api_user(request), timezone.now()
     booking = _booking(user, booking_id)
 

@@ -65,6 +65,9 @@ class Booking(TimeStampedModel):
     # A lease: a sweep is talking to the payment provider about this booking until then, so a
     # second worker leaves it alone (and picks it up again if the first one died).
     claimed_until = models.DateTimeField(null=True, blank=True)
+    # The client's Idempotency-Key of the request that made it: a retry that takes over a
+    # request which died after booking finds this booking instead of making a second one.
+    request_key = models.CharField(max_length=255, blank=True, default="")
 
     class Meta:
         ordering = ["starts_at"]
@@ -74,6 +77,8 @@ class Booking(TimeStampedModel):
             # The sweeps look up due rows by (status, payment status) and a time.
             models.Index(fields=["status", "payment_status", "starts_at"], name="booking_sweep_start_idx"),
             models.Index(fields=["status", "payment_status", "ends_at"], name="booking_sweep_end_idx"),
+            # The orphan-hold sweep asks which bookings reference the provider's live holds.
+            models.Index(fields=["payment_intent_id"], name="booking_intent_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="booking_ends_after_start"),
@@ -81,6 +86,9 @@ class Booking(TimeStampedModel):
             models.CheckConstraint(condition=Q(status__in=BookingStatus.values), name="booking_status_valid"),
             models.CheckConstraint(
                 condition=Q(payment_status__in=PaymentStatus.values), name="booking_payment_status_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["student", "request_key"], condition=~Q(request_key=""), name="booking_request_key_once"
             ),
         ]
 
@@ -215,3 +223,18 @@ class Settlement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reason} ({self.status})"
+
+
+class OrphanHold(models.Model):
+    """A live card hold at the provider that no booking referenced, released by the
+    orphan-hold sweep (apps/bookings/holds.py). One row per hold: claimed with a lease, so
+    two workers release it and alert staff once."""
+
+    intent_id = models.CharField(max_length=100, unique=True)
+    amount_cents = models.PositiveIntegerField()
+    found_at = models.DateTimeField()
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"orphan hold {self.intent_id}"

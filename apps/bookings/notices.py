@@ -313,6 +313,14 @@ def payment_review(booking: Booking, settlement: Settlement, now: datetime) -> N
     )  # fmt: skip
 
 
+def orphan_hold_released(*, intent_id: str, amount_cents: int, now: datetime) -> None:
+    notify_staff(
+        kind="staff_alert", now=now, subject=f"Released a card hold no lesson used: {format_usd(amount_cents)}",
+        body=f"The payment provider held {format_usd(amount_cents)} ({intent_id}) for no booking. The hold is "
+        "released; a path that replaces or abandons authorizations without cancelling them needs a look.",
+    )  # fmt: skip
+
+
 def booking_confirmed(booking: Booking, *, now: datetime) -> None:
     """Both sides learn the lesson is booked, each with an .ics file in their own words."""
     from apps.bookings.calendar import booking_ics

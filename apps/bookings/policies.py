@@ -26,7 +26,7 @@ from apps.bookings import notices
 from apps.bookings.models import Booking, NoShowReport
 from apps.bookings.presentation import when
 from apps.bookings.schedule import MoneyClock, cancel_window, money_clock
-from apps.bookings.services import SlotUnavailable, booking_authorize
+from apps.bookings.services import SlotUnavailable, booking_authorize, overlap_conflict, student_busy_check
 from apps.bookings.settlement import (
     booking_money,
     settlement_decide,
@@ -218,8 +218,9 @@ def _move(booking: Booking, starts_at: datetime, actor: User, now: datetime) -> 
     try:
         with transaction.atomic():
             booking.save(update_fields=["starts_at", "ends_at", "blocked_until", "updated_at"])
-    except IntegrityError as exc:  # the exclusion constraints: the student is busy then
-        raise SlotUnavailable("That time is no longer open. Pick another time.") from exc
+    except IntegrityError as exc:  # PostgreSQL: a concurrent write took the time first
+        slot_taken = SlotUnavailable("That time is no longer open. Pick another time.")
+        raise overlap_conflict(exc, slot_taken=slot_taken) from exc
     booking_event_add(
         booking=booking, kind="rescheduled", actor=actor, now=now,
         reason=f"moved from {old.isoformat()} to {starts_at.isoformat()}",
@@ -240,6 +241,10 @@ def booking_reschedule(*, actor: User, booking_id: int, starts_at: datetime, now
             raise Conflict(policy.message)
         if starts_at == booking.starts_at:
             raise ValidationFailed("Pick a different time.", fields={"starts_at": ["That is the current time."]})
+        student_busy_check(
+            student=booking.student, starts_at=starts_at, ends_at=starts_at + (booking.ends_at - booking.starts_at),
+            exclude_booking_id=booking.pk,
+        )  # fmt: skip
         if not _slot_open(booking, starts_at, now):
             raise SlotUnavailable("That time isn't open. Pick another time.")
         old_start = booking.starts_at

@@ -1,6 +1,11 @@
 """Booking a lesson. The database makes double booking impossible; this service makes the
 rules visible: validate everything, price it, re-check the slot under the instructor's row
-lock, insert, then (outside any lock) authorize the card when the lesson is < 24 h away."""
+lock and the student's own lessons, insert, then (outside any lock) authorize the card when
+the lesson is < 24 h away.
+
+No overlap, per instructor and per student, holds on both databases: on PostgreSQL two
+exclusion constraints back the re-checks (and their violations are told apart); on SQLite the
+re-checks are the rule, made safe by IMMEDIATE transactions that serialize writers."""
 
 from __future__ import annotations
 
@@ -13,9 +18,10 @@ from django.db import IntegrityError, transaction
 from apps.accounts.models import Address, Learner, User
 from apps.availability.selectors_public import SlotChoice, open_slot_list, slot_choice_resolve, slot_instructor_get
 from apps.bookings import notices
+from apps.bookings.holds import booking_live_hold, hold_release_replaced
 from apps.bookings.models import Booking
 from apps.bookings.schedule import authorization_retry_at, money_clock
-from apps.bookings.states import BookingStatus, PaymentStatus
+from apps.bookings.states import ACTIVE_STATUSES, BookingStatus, PaymentStatus
 from apps.bookings.transitions import booking_event_add, booking_status_change, payment_status_change
 from apps.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from apps.core.limits import money_operation
@@ -42,6 +48,46 @@ ALTERNATIVES = 3
 
 class SlotUnavailable(Conflict):
     code = "slot_unavailable"
+
+
+class StudentBusy(Conflict):
+    """The student, not the instructor, already has an active lesson at that time."""
+
+    code = "student_busy"
+
+    def __init__(self) -> None:
+        super().__init__("You already have a lesson at that time. Pick another time.")
+
+
+# The PostgreSQL exclusion constraints (migrations/0002_no_overlap_constraints.py).
+INSTRUCTOR_NO_OVERLAP = "booking_instructor_no_overlap"
+STUDENT_NO_OVERLAP = "booking_student_no_overlap"
+
+
+def student_busy_check(
+    *, student: User, starts_at: datetime, ends_at: datetime, exclude_booking_id: int | None = None
+) -> None:
+    """Refuse a time overlapping one of the student's active lessons. Call inside the
+    writing transaction: on SQLite that transaction is what serializes the check with the
+    write; on PostgreSQL a concurrent overlap still meets the exclusion constraint."""
+    overlapping = Booking.objects.filter(
+        student=student, status__in=ACTIVE_STATUSES, starts_at__lt=ends_at, ends_at__gt=starts_at
+    )
+    if exclude_booking_id is not None:
+        overlapping = overlapping.exclude(pk=exclude_booking_id)
+    if overlapping.exists():
+        raise StudentBusy()
+
+
+def overlap_conflict(exc: IntegrityError, *, slot_taken: Conflict) -> Conflict:
+    """The domain error for an exclusion-constraint violation (a concurrent write won the
+    time): the student's own lesson, or the instructor's time. Anything else is a bug."""
+    constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+    if constraint == STUDENT_NO_OVERLAP:
+        return StudentBusy()
+    if constraint == INSTRUCTOR_NO_OVERLAP:
+        return slot_taken
+    raise exc
 
 
 @dataclass(frozen=True)
@@ -170,11 +216,13 @@ def _slot_unavailable(
     )
 
 
-def _insert(actor: User, request: BookingRequest, checked: CheckedRequest, now: datetime) -> Booking:
+def _insert(actor: User, request: BookingRequest, checked: CheckedRequest, now: datetime, request_key: str) -> Booking:
     profile, choice, price = checked.profile, checked.choice, checked.price
     # The instructor's row lock serializes bookings per instructor, so the re-check below and
     # the insert are one step; on SQLite the IMMEDIATE transaction does the same.
     InstructorProfile.objects.select_for_update().filter(pk=profile.pk).first()
+    ends_at = request.starts_at + timedelta(minutes=choice.duration)
+    student_busy_check(student=actor, starts_at=request.starts_at, ends_at=ends_at)
     local_day = request.starts_at.astimezone(ZoneInfo(profile.timezone)).date()
     if request.starts_at not in open_slot_list(
         profile=profile, choice=choice, date_from=local_day, date_to=local_day, now=now
@@ -182,7 +230,6 @@ def _insert(actor: User, request: BookingRequest, checked: CheckedRequest, now: 
         raise _slot_unavailable(profile, choice, request.starts_at, now)
     if Booking.objects.filter(student=actor, status=BookingStatus.PENDING).count() >= MAX_UNPAID_PENDING:
         raise Conflict("You have 3 bookings waiting for payment. Finish or cancel one first.")
-    ends_at = request.starts_at + timedelta(minutes=choice.duration)
     buffer = profile.travel_buffer_minutes if choice.is_travel else profile.buffer_minutes
     far_ahead = request.starts_at - now >= money_clock().authorize_before
     try:
@@ -197,19 +244,35 @@ def _insert(actor: User, request: BookingRequest, checked: CheckedRequest, now: 
                 lesson_price_cents=price.lesson_price_cents, booking_fee_cents=price.booking_fee_cents,
                 credits_applied_cents=price.credits_applied_cents, total_cents=price.total_cents,
                 commission_bps=price.commission_bps, instructor_net_cents=price.instructor_net_cents, booked_at=now,
-                payment_method=checked.payment_method,
+                payment_method=checked.payment_method, request_key=request_key,
             )  # fmt: skip
-    except IntegrityError as exc:  # the exclusion constraints: the student (or instructor) is already busy
-        raise _slot_unavailable(profile, choice, request.starts_at, now) from exc
+    except IntegrityError as exc:  # PostgreSQL: a concurrent booking took the time first
+        slot_taken = _slot_unavailable(profile, choice, request.starts_at, now)
+        raise overlap_conflict(exc, slot_taken=slot_taken) from exc
+
+
+def _resume(booking: Booking, actor: User, now: datetime) -> Booking:
+    """The booking a request key already made: finish what its request may not have (the
+    authorization of a lesson < 24 h away; same provider key, so never a second hold)."""
+    if booking.status == BookingStatus.PENDING and booking.payment_status == PaymentStatus.SCHEDULED:
+        booking_authorize(booking_id=booking.pk, actor=actor, now=now)
+        booking.refresh_from_db()
+    return booking
 
 
 @money_operation
-def booking_create(*, actor: User, request: BookingRequest, now: datetime) -> Booking:
+def booking_create(*, actor: User, request: BookingRequest, now: datetime, request_key: str | None = None) -> Booking:
+    """Book a lesson. `request_key` is the client's Idempotency-Key: a request repeated after
+    the first died mid-way (after its booking was saved) gets that booking back."""
+    if request_key:
+        made = Booking.objects.filter(student=actor, request_key=request_key).first()
+        if made is not None:
+            return _resume(made, actor, now)
     checked = booking_request_check(actor=actor, request=request, now=now)
     if checked.payment_method is None:
         raise ValidationFailed("Add a card to book.", fields={"payment_method": ["Choose or add a card."]})
     with transaction.atomic():
-        booking = _insert(actor, request, checked, now)
+        booking = _insert(actor, request, checked, now, request_key or "")
         if booking.credits_applied_cents:
             # Same transaction as the insert: a booking never exists without its credits.
             credits_reserve(user=actor, booking=booking, amount_cents=booking.credits_applied_cents, now=now)
@@ -241,7 +304,7 @@ def booking_authorize(*, booking_id: int, actor: User | None, now: datetime) -> 
         idempotency_key=f"authorize:{booking.public_id}:{booking.payment_method.pk}:{attempt}",
         now=now,
     )
-    stale_hold = ""
+    stale_hold = replaced_hold = ""
     with transaction.atomic():
         booking = Booking.objects.select_for_update().select_related("instructor", "student").get(pk=booking_id)
         if booking.payment_status not in AUTHORIZABLE:
@@ -249,19 +312,23 @@ def booking_authorize(*, booking_id: int, actor: User | None, now: datetime) -> 
             # hold is not needed; release it after the commit.
             stale_hold = result.intent_id if result.status == "authorized" else ""
         elif result.status == "authorized":
-            _authorization_succeeded(booking, result, actor, now)
+            replaced_hold = _authorization_succeeded(booking, result, actor, now)
         else:
             _authorization_failed(booking, actor, now, code=result.decline_code or result.status)
     if stale_hold and stale_hold != booking.payment_intent_id:
         get_gateway().release(intent_id=stale_hold, idempotency_key=f"release-unneeded:{stale_hold}", now=now)
+    # The new hold replaced one on the old card (a charge had failed on it): cancel that one.
+    hold_release_replaced(old_intent_id=replaced_hold, new_intent_id=result.intent_id, now=now)
     return booking
 
 
 AUTHORIZABLE = frozenset({PaymentStatus.SCHEDULED, PaymentStatus.PAYMENT_METHOD_REQUIRED})
 
 
-def _authorization_succeeded(booking: Booking, result: Authorization, actor: User | None, now: datetime) -> None:
+def _authorization_succeeded(booking: Booking, result: Authorization, actor: User | None, now: datetime) -> str:
+    """Record the hold; returns the live hold it replaces ("" when none)."""
     was_failing = booking.payment_status == PaymentStatus.PAYMENT_METHOD_REQUIRED
+    replaced = booking_live_hold(booking, now)
     booking.payment_intent_id, booking.authorized_at = result.intent_id, now
     booking.authorization_expires_at = result.expires_at
     booking.payment_attempts, booking.payment_problem_since, booking.payment_retry_at = 0, None, None
@@ -280,6 +347,7 @@ def _authorization_succeeded(booking: Booking, result: Authorization, actor: Use
         notices.booking_confirmed(booking, now=now)
     elif was_failing and booking.status == BookingStatus.CONFIRMED:
         notices.authorization_fixed(booking, now=now)
+    return replaced
 
 
 def _authorization_failed(booking: Booking, actor: User | None, now: datetime, *, code: str) -> None:

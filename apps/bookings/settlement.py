@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from apps.bookings import notices
+from apps.bookings.holds import booking_live_hold, hold_release_replaced
 from apps.bookings.models import Booking, Settlement
 from apps.bookings.schedule import capture_retry_at, money_clock
 from apps.bookings.states import (
@@ -95,22 +96,38 @@ class ProviderResult:
     authorization: Authorization | None = None  # a fresh hold that replaced an expired or failed one
 
 
-def _claim(settlement_id: int, now: datetime) -> bool:
-    claimable = Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
-    open_now = Q(status=SettlementStatus.PENDING) | Q(status=SettlementStatus.RETRYING)
-    return bool(
-        Settlement.objects.filter(claimable, open_now, pk=settlement_id).update(claimed_until=now + CLAIM_LEASE)
+def _unclaimed(now: datetime) -> Q:
+    return Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
+
+
+def _due(now: datetime) -> Q:
+    """Open settlements to run now: pending ones (decided, or left by a crash), retries whose
+    time has come, and retries whose student just fixed the card (authorized again)."""
+    return (
+        Q(status=SettlementStatus.PENDING)
+        | Q(status=SettlementStatus.RETRYING, next_attempt_at__lte=now)
+        | Q(status=SettlementStatus.RETRYING, booking__payment_status=PaymentStatus.AUTHORIZED)
     )
+
+
+def _claim(settlement_id: int, now: datetime) -> bool:
+    """Lease the settlement if it is due now, judged under its row lock on its current
+    state: a worker running from a stale list (another worker has just tried, failed and
+    scheduled the retry hours ahead) must not make an attempt at once."""
+    with transaction.atomic():
+        if not Settlement.objects.select_for_update().filter(pk=settlement_id).exists():
+            return False
+        # A new statement after the lock: it reads the committed state of the locked row.
+        claimed = Settlement.objects.filter(_unclaimed(now), _due(now), pk=settlement_id).exists()
+        if claimed:
+            Settlement.objects.filter(pk=settlement_id).update(claimed_until=now + CLAIM_LEASE)
+    return claimed
 
 
 def _live_hold(booking: Booking, now: datetime) -> bool:
-    return (
-        booking.captured_at is None
-        and bool(booking.payment_intent_id)
-        and booking.payment_status in {PaymentStatus.AUTHORIZED, PaymentStatus.MANUAL_REVIEW}
-        and booking.authorization_expires_at is not None
-        and booking.authorization_expires_at > now
-    )
+    """A hold this settlement may capture (a failed charge leaves its hold, but no use)."""
+    usable = booking.payment_status in {PaymentStatus.AUTHORIZED, PaymentStatus.MANUAL_REVIEW}
+    return usable and bool(booking_live_hold(booking, now))
 
 
 def _capture(gateway: PaymentGateway, settlement: Settlement, booking: Booking, now: datetime) -> ProviderResult:
@@ -175,7 +192,12 @@ def settlement_run(*, settlement_id: int, now: datetime) -> Settlement | None:
         # Leave it claimed: the lease lapses and a later sweep retries with the same keys.
         logger.exception("settlement %s: provider step failed", settlement_id)
         raise
-    return _apply(settlement_id, result, now)
+    settlement, replaced = _apply(settlement_id, result, now)
+    if replaced and result.authorization is not None:
+        # After the commit that recorded the new hold (a crash here leaves the old one to
+        # the orphan-hold sweep).
+        hold_release_replaced(old_intent_id=replaced, new_intent_id=result.authorization.intent_id, now=now)
+    return settlement
 
 
 def _set_status(settlement: Settlement, to: SettlementStatus) -> None:
@@ -184,19 +206,21 @@ def _set_status(settlement: Settlement, to: SettlementStatus) -> None:
     settlement.status = to
 
 
-def _apply(settlement_id: int, result: ProviderResult, now: datetime) -> Settlement:
+def _apply(settlement_id: int, result: ProviderResult, now: datetime) -> tuple[Settlement, str]:
+    """Record the provider's answer; also returns the hold a fresh authorization replaced."""
     booking_id = Settlement.objects.values_list("booking_id", flat=True).get(pk=settlement_id)
     with transaction.atomic():
         # Lock order everywhere: the booking, then its settlement.
         booking = Booking.objects.select_for_update().select_related("instructor__user", "student").get(pk=booking_id)
         settlement = Settlement.objects.select_for_update().get(pk=settlement_id)
         if settlement.status not in {SettlementStatus.PENDING, SettlementStatus.RETRYING}:
-            return settlement  # another worker applied it
-        if result.ok:
-            _settle(settlement, booking, result, now)
-        else:
+            return settlement, ""  # another worker applied it
+        if not result.ok:
             _fail(settlement, booking, result.failure_code, now)
-        return settlement
+            return settlement, ""
+        replaced = booking_live_hold(booking, now) if result.authorization else ""
+        _settle(settlement, booking, result, now)
+        return settlement, replaced
 
 
 def _settle(settlement: Settlement, booking: Booking, result: ProviderResult, now: datetime) -> None:
@@ -286,14 +310,9 @@ def _escalate(settlement: Settlement, booking: Booking, now: datetime) -> None:
 
 
 def settlement_due_ids(*, now: datetime, limit: int) -> list[int]:
-    """Open settlements to run now: pending ones nobody holds (a crash after the decision),
-    retries whose time has come, and retries whose student just fixed the card."""
-    claimable = Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
-    due = Settlement.objects.filter(claimable).filter(
-        Q(status=SettlementStatus.PENDING)
-        | Q(status=SettlementStatus.RETRYING, next_attempt_at__lte=now)
-        | Q(status=SettlementStatus.RETRYING, booking__payment_status=PaymentStatus.AUTHORIZED)
-    )
+    """Due settlements nobody holds (see `_due`). The list may be stale by the time a worker
+    gets to an id; `settlement_run` judges due-ness again when it claims the row."""
+    due = Settlement.objects.filter(_unclaimed(now), _due(now))
     return list(due.order_by("created_at", "id").values_list("pk", flat=True)[:limit])
 
 

@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from apps.bookings import notices
+from apps.bookings.holds import sweep_orphan_holds
 from apps.bookings.models import Booking, BookingMilestone, NoShowReport, Settlement
 from apps.bookings.policies import booking_complete, no_show_resolve
 from apps.bookings.schedule import money_clock
@@ -306,6 +307,7 @@ SWEEPS: dict[str, Callable[..., int]] = {
     "no_show_resolutions": sweep_no_show_resolutions,
     "captures": sweep_captures,
     "settlements": sweep_settlements,
+    "orphan_holds": sweep_orphan_holds,
     "credit_expiry": sweep_credit_expiry,
     "payouts": sweep_payouts,
 }

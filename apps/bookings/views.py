@@ -38,12 +38,12 @@ from apps.bookings.calendar import (
 from apps.bookings.forms import AddressForm, BookingForm, CardChoiceForm, sheet_choices
 from apps.bookings.pages import booking_detail_get, lessons_page_get
 from apps.bookings.selectors import booking_get
-from apps.bookings.services import SlotUnavailable, booking_create, booking_payment_method_change
+from apps.bookings.services import booking_create, booking_payment_method_change
 from apps.bookings.sheet import SheetChoices, alternative_options, booking_sheet_get
 from apps.bookings.states import PaymentStatus
-from apps.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied, RetryLater, ValidationFailed
+from apps.core.errors import ApplicationError, NotFound, PermissionDenied, RetryLater, ValidationFailed
 from apps.core.forms import apply_application_error
-from apps.core.idempotency import idempotency_run
+from apps.core.idempotency import page_run_once
 from apps.payments.forms import CardForm
 from apps.payments.pricing import format_usd
 from apps.payments.services import payment_method_add
@@ -52,6 +52,8 @@ from apps.payments.views import card_name, card_request_key, test_card_rows
 SHEET_TEMPLATE = "bookings/sheet.html"
 SHEET_FIELDS = ("service", "format", "duration", "day", "start", "learner", "address", "payment_method")
 ALREADY_SENT = "This booking was already sent from this page. Check My lessons before you book again."
+CARD_ALREADY_SENT = "This card change was already sent from this page. Check the lesson before you try again."
+MESSAGE_LEVELS = {"success": messages.SUCCESS, "error": messages.ERROR}
 ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
 
 
@@ -160,35 +162,20 @@ def _confirm(request: HtmxHttpRequest, user: User, slug: str, now: datetime) -> 
         return _render_sheet(
             request, user, slug, sheet_choices(request.POST), now, status=422, errors=_form_errors(form)
         )
-    ran = False
+    key = form.cleaned_data["idempotency_key"]
 
-    def operation() -> tuple[int, dict[str, Any]]:
-        nonlocal ran
-        ran = True
-        booking = booking_create(actor=user, request=form.booking_request(slug), now=now)
-        return 201, {"id": str(booking.public_id)}
+    def run() -> dict[str, Any]:
+        booking = booking_create(actor=user, request=form.booking_request(slug), now=now, request_key=key)
+        return {"id": str(booking.public_id)}
 
     try:
-        stored = idempotency_run(
-            user=user, key=form.cleaned_data["idempotency_key"], scope="booking_create",
-            body=form.fingerprint(slug), now=now, operation=operation,
+        booked = page_run_once(
+            user=user, key=key, scope="booking_create", body=form.fingerprint(slug), now=now, run=run,
+            already_sent=ALREADY_SENT,
         )  # fmt: skip
     except ApplicationError as exc:
-        # A conflict before the booking ran is about the key: this page was already sent.
-        refused = Conflict(ALREADY_SENT) if isinstance(exc, Conflict) and not ran else exc
-        return _refused(request, user, slug, now, form, refused)
-    if stored.status >= 400:  # the first send was refused: say the same again
-        return _refused(request, user, slug, now, form, _stored_error(stored.status, stored.body))
-    return redirect("bookings:detail", public_id=stored.body["id"])
-
-
-def _stored_error(status: int, body: dict[str, Any]) -> ApplicationError:
-    error = dict(body.get("error", {}))
-    kind: type[ApplicationError] = {404: NotFound, 403: PermissionDenied, 422: ValidationFailed}.get(status, Conflict)
-    if error.get("code") == SlotUnavailable.code:
-        kind = SlotUnavailable
-    extra = {"alternatives": error["alternatives"]} if "alternatives" in error else None
-    return kind(str(error.get("message", "")), fields=error.get("fields") or {}, extra=extra)
+        return _refused(request, user, slug, now, form, exc)
+    return redirect("bookings:detail", public_id=booked["id"])
 
 
 def _add_address(request: HtmxHttpRequest, user: User, slug: str, now: datetime) -> HttpResponse:
@@ -299,19 +286,20 @@ def detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     return _render_detail(request, _user(request), public_id, timezone.now())
 
 
-def _card_outcome(request: HttpRequest, status: str, total_cents: int) -> None:
+def _card_outcome(status: str, total_cents: int) -> dict[str, Any]:
+    """What the page says after a card change (stored, so a second submit says it again)."""
     if status == PaymentStatus.AUTHORIZED:
-        messages.success(request, f"Thanks! Your card is authorized for {format_usd(total_cents)}.")
-    elif status == PaymentStatus.PAYMENT_METHOD_REQUIRED:
-        messages.error(request, "That card was declined too. Try another card.")
-    else:
-        messages.success(request, "Thanks! We'll use this card for your lesson.")
+        return {"level": "success", "message": f"Thanks! Your card is authorized for {format_usd(total_cents)}."}
+    if status == PaymentStatus.PAYMENT_METHOD_REQUIRED:
+        return {"level": "error", "message": "That card was declined too. Try another card."}
+    return {"level": "success", "message": "Thanks! We'll use this card for your lesson."}
 
 
 @login_required
 @require_POST
 def detail_card(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    """Pay for a lesson with another saved card (and authorize it at once when needed)."""
+    """Pay for a lesson with another saved card (and authorize it at once when needed),
+    once per rendered form (its hidden key)."""
     user, now = _user(request), timezone.now()
     booking = booking_get(user=user, public_id=public_id)
     if booking is None or booking.student_id != user.pk:
@@ -319,15 +307,24 @@ def detail_card(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     form = CardChoiceForm(request.POST)
     status = 422
     if form.is_valid():
-        try:
+        card_id = form.cleaned_data["payment_method"]
+
+        def run() -> dict[str, Any]:
             changed = booking_payment_method_change(
-                actor=user, booking_id=booking.pk, payment_method_id=form.cleaned_data["payment_method"], now=now
+                actor=user, booking_id=booking.pk, payment_method_id=card_id, now=now
             )
-        except (ValidationFailed, Conflict, RetryLater) as exc:
+            return _card_outcome(changed.payment_status, changed.total_cents)
+
+        try:
+            said = page_run_once(
+                user=user, key=request.POST.get("idempotency_key"), scope=f"page_payment_method:{public_id}",
+                body={"payment_method": card_id}, now=now, run=run, already_sent=CARD_ALREADY_SENT,
+            )  # fmt: skip
+        except ApplicationError as exc:
             apply_application_error(form, exc)
             status = exc.status
         else:
-            _card_outcome(request, changed.payment_status, changed.total_cents)
+            messages.add_message(request, MESSAGE_LEVELS[said["level"]], said["message"])
             return redirect("bookings:detail", public_id=public_id)
     return _render_detail(request, user, public_id, now, status=status, choice_form=form)
 

@@ -3,6 +3,10 @@ mark a lesson complete. The HTML twin of apps/bookings/api_policies.py, on the s
 services: each GET shows the money preview computed by the same code as the action, each
 POST runs the action and goes back to the booking.
 
+Each rendered form carries its own idempotency key (a hidden field), and the POST goes
+through the same Idempotency-Key store as the API: a second submit of one form (a double
+click, a retry after a lost response) shows the first result instead of running again.
+
 A domain error (a refusal) is said on the action's page with its status and changes
 nothing. The clock is read once per request."""
 
@@ -43,6 +47,7 @@ from apps.bookings.selectors import booking_get
 from apps.bookings.settlement import booking_money
 from apps.bookings.states import BookingStatus
 from apps.core.errors import ApplicationError, Conflict, PermissionDenied, ValidationFailed
+from apps.core.idempotency import page_run_once
 from apps.core.models import platform_config
 from apps.payments.pricing import CancelWindow, MoneyOutcome, completion_outcome, format_usd
 
@@ -52,6 +57,7 @@ WINDOW_WORDS: dict[CancelWindow, str] = {
     "late": "The lesson is 12 to 24 hours away.",
     "very_late": "The lesson is less than 12 hours away.",
 }
+ALREADY_SENT = "This form was already sent. Check the lesson before you try again."
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -237,8 +243,20 @@ def _render_action(
     context = {
         "booking": booking, "action": action, "preview": preview, "error": error,
         "when": when(booking.starts_at, user.timezone), "text": request.POST.get("text", ""),
+        "idempotency_key": uuid.uuid4(),
     }  # fmt: skip
     return render(request, "bookings/action_confirm.html", context, status=error.status if error else 200)
+
+
+def _run_once(
+    request: HttpRequest, booking: Booking, name: str, body: dict[str, Any], now: datetime, run: Callable[[], str]
+) -> str:
+    """Run a page's action once per rendered form; the success message is what is stored."""
+    done = page_run_once(
+        user=_user(request), key=request.POST.get("idempotency_key"), scope=f"page_{name}:{booking.public_id}",
+        body=body, now=now, run=lambda: {"message": run()}, already_sent=ALREADY_SENT,
+    )  # fmt: skip
+    return str(done["message"])
 
 
 def _confirm_view(action: Action) -> Callable[[HttpRequest, uuid.UUID], HttpResponse]:
@@ -251,7 +269,9 @@ def _confirm_view(action: Action) -> Callable[[HttpRequest, uuid.UUID], HttpResp
             return _render_action(request, booking, action, now)
         try:
             text = request.POST.get("text", "").strip()[: action.text_max]
-            said = action.run(user, booking, now, text)
+            said = _run_once(
+                request, booking, action.slug, {"text": text}, now, lambda: action.run(user, booking, now, text)
+            )
         except ApplicationError as exc:
             response = _render_action(request, booking, action, now, error=exc)
             retry = getattr(exc, "retry_after_seconds", None)
@@ -325,7 +345,7 @@ def _render_reschedule(
     context: dict[str, Any] = {
         "booking": booking, "preview": preview, "error": refusal, "can_move": can_move, "days": days,
         "picked": picked, "when": when(booking.starts_at, user.timezone),
-        "window_words": WINDOW_WORDS[preview.window] if preview else "",
+        "window_words": WINDOW_WORDS[preview.window] if preview else "", "idempotency_key": uuid.uuid4(),
     }  # fmt: skip
     return render(request, "bookings/action_reschedule.html", context, status=refusal.status if refusal else 200)
 
@@ -350,10 +370,15 @@ def reschedule(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     picked = request.POST.get("starts_at", "")
     try:
         starts_at = _picked_start(picked)
-        moved = booking_reschedule(actor=user, booking_id=booking.pk, starts_at=starts_at, now=now)
+
+        def run() -> str:
+            moved = booking_reschedule(actor=user, booking_id=booking.pk, starts_at=starts_at, now=now)
+            return f"Lesson moved to {when(moved.starts_at, user.timezone)}."
+
+        said = _run_once(request, booking, "reschedule", {"starts_at": starts_at.isoformat()}, now, run)
     except ApplicationError as exc:
         return _render_reschedule(request, booking, now, error=exc, picked=picked)
-    messages.success(request, f"Lesson moved to {when(moved.starts_at, user.timezone)}.")
+    messages.success(request, said)
     return redirect("bookings:detail", public_id=public_id)
 
 

@@ -5,14 +5,17 @@ the current version and content after a stale write)."""
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 from typing import Any
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled, ValidationError
+from ninja.responses import NinjaJSONEncoder
 from ninja.throttling import SimpleRateThrottle
 from pydantic import ConfigDict
 
@@ -31,7 +34,19 @@ _STATUS_CODES = {
     422: "validation_error",
     428: "precondition_required",
     429: "rate_limited",
+    503: "service_unavailable",
 }
+# Said when the database is unreachable (a restart, a failover): nothing was done, retry.
+UNAVAILABLE_MESSAGE = "The service is briefly unavailable. Nothing was changed; try again in a moment."
+UNAVAILABLE_RETRY_AFTER = 5
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"  # as django-ninja answers
+
+
+def response_bytes(payload: Any) -> bytes:
+    """JSON as the API renders it (django-ninja's encoder and defaults), for answers made
+    outside django-ninja: a stored Idempotency-Key response replays the same bytes as the
+    error handler sent."""
+    return json.dumps(payload, cls=NinjaJSONEncoder).encode()
 
 
 class ErrorBody(Schema):
@@ -51,6 +66,26 @@ def error_responses(*statuses: int) -> dict[int, type[ErrorOut]]:
     return dict.fromkeys({*statuses, 422}, ErrorOut)
 
 
+def error_body(
+    *,
+    status: int,
+    message: str,
+    code: str | None = None,
+    fields: dict[str, list[str]] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The one error shape, keys always in this order (a stored response replays these bytes)."""
+    error: dict[str, Any] = {"code": code or _STATUS_CODES.get(status, "error"), "message": message}
+    error["fields"] = fields or {}
+    # Extra keys never replace the three every client relies on.
+    error.update({key: value for key, value in (extra or {}).items() if key not in error})
+    return {"error": error}
+
+
+def application_error_body(exc: ApplicationError) -> dict[str, Any]:
+    return error_body(status=exc.status, code=exc.code, message=exc.message, fields=exc.fields, extra=exc.extra)
+
+
 def error_response(
     api: NinjaAPI,
     request: HttpRequest,
@@ -61,11 +96,7 @@ def error_response(
     fields: dict[str, list[str]] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    error: dict[str, Any] = {"code": code or _STATUS_CODES.get(status, "error"), "message": message}
-    error["fields"] = fields or {}
-    # Extra keys never replace the three every client relies on.
-    error.update({key: value for key, value in (extra or {}).items() if key not in error})
-    body = {"error": error}
+    body = error_body(status=status, message=message, code=code, fields=fields, extra=extra)
     return api.create_response(request, body, status=status)
 
 
@@ -81,9 +112,7 @@ def _validation_fields(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
 
 def install_error_handlers(api: NinjaAPI) -> None:
     def on_application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
-        response = error_response(
-            api, request, status=exc.status, code=exc.code, message=exc.message, fields=exc.fields, extra=exc.extra
-        )
+        response = api.create_response(request, application_error_body(exc), status=exc.status)
         retry_after = getattr(exc, "retry_after_seconds", None)
         if retry_after is not None:
             response["Retry-After"] = str(retry_after)
@@ -117,6 +146,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return error_response(api, request, status=exc.status_code, message=str(exc))
 
+    def on_database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+        response = error_response(api, request, status=503, message=UNAVAILABLE_MESSAGE)
+        response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
+        return response
+
     api.add_exception_handler(ApplicationError, on_application_error)  # type: ignore[arg-type]
     api.add_exception_handler(ValidationError, on_validation_error)  # type: ignore[arg-type]
     api.add_exception_handler(AuthenticationError, on_authentication_error)  # type: ignore[arg-type]
@@ -124,6 +158,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(Http404, on_not_found)  # type: ignore[arg-type]
     api.add_exception_handler(Throttled, on_throttled)  # type: ignore[arg-type]
     api.add_exception_handler(HttpError, on_http_error)  # type: ignore[arg-type]
+    # The database went away mid-request (restart, failover, connection dropped): a transient
+    # 503 the client may retry with the same Idempotency-Key, never an HTML 500.
+    api.add_exception_handler(OperationalError, on_database_unavailable)  # type: ignore[arg-type]
+    api.add_exception_handler(InterfaceError, on_database_unavailable)  # type: ignore[arg-type]
 
 
 class MethodRateThrottle(SimpleRateThrottle):

@@ -122,15 +122,21 @@ def platform_config() -> PlatformConfig:
 
 
 class IdempotencyKey(models.Model):
-    """A client's Idempotency-Key with the response it got, replayed on retry for 24 h."""
+    """A client's Idempotency-Key with the response it got, replayed on retry for 24 h
+    (apps/core/idempotency.py). Until the response is stored the row is a claim: a lease
+    held by the request whose token it carries."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)
     scope = models.CharField(max_length=100, help_text="The operation the key was used for.")
     request_hash = models.CharField(max_length=64)
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_body = models.JSONField(null=True, blank=True)
+    # Text, not JSON: a replay must send the very bytes of the first response (jsonb would
+    # reorder its keys).
+    response_body = models.TextField(blank=True, default="")
     created_at = models.DateTimeField()
+    claim_token = models.CharField(max_length=32, blank=True, help_text="The request running it now.")
+    locked_until = models.DateTimeField(null=True, blank=True, help_text="An unfinished claim lapses then.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")]

@@ -1,18 +1,27 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from apps.catalog.selectors import category_list
+from apps.core.api_errors import (
+    JSON_CONTENT_TYPE,
+    UNAVAILABLE_MESSAGE,
+    UNAVAILABLE_RETRY_AFTER,
+    error_body,
+    response_bytes,
+)
 from apps.core.cache import cache_backend, cache_required
 from apps.core.jobs import broker_backend, broker_reachable
 from apps.core.limits import client_address
@@ -96,7 +105,24 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls this inside its `except` block, so the exception is at hand.
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        return _database_unavailable(request)
     return render(request, "500.html", status=500)
+
+
+def _database_unavailable(request: HttpRequest) -> HttpResponse:
+    """The database went away before a view could answer (e.g. while a middleware loaded
+    the session): 503, in the API's JSON shape under /api/, else a page rendered without
+    the request's context processors (they would query the database again)."""
+    response: HttpResponse
+    if request.path.startswith("/api/"):
+        body = response_bytes(error_body(status=503, message=UNAVAILABLE_MESSAGE))
+        response = HttpResponse(body, status=503, content_type=JSON_CONTENT_TYPE)
+    else:
+        response = HttpResponse(render_to_string("503.html", {"message": UNAVAILABLE_MESSAGE}), status=503)
+    response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
+    return response
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

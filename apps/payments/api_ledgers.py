@@ -4,13 +4,13 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema
 
 from apps.core.api_auth import api_user
 from apps.core.api_errors import error_responses
-from apps.core.idempotency import idempotency_run
+from apps.core.idempotency import api_response, idempotency_run
 from apps.payments.credits import credit_history_list, credit_summary_get
 from apps.payments.models import Payout
 from apps.payments.payouts import earning_list, earnings_csv, earnings_summary_get, payout_instant, payout_list
@@ -131,7 +131,7 @@ def earnings_export(request: HttpRequest) -> HttpResponse:
     summary="Pay out my unpaid earnings now",
     description="Send an `Idempotency-Key` header: a retry with the same key returns the first payout.",
 )
-def instant_payout(request: HttpRequest) -> JsonResponse:
+def instant_payout(request: HttpRequest) -> HttpResponse:
     user, now = api_user(request), timezone.now()
 
     def operation() -> tuple[int, dict[str, Any]]:
@@ -141,7 +141,4 @@ def instant_payout(request: HttpRequest) -> JsonResponse:
         user=user, key=request.headers.get("Idempotency-Key"), scope="payout_instant", body={}, now=now,
         operation=operation,
     )  # fmt: skip
-    response = JsonResponse(stored.body, status=stored.status)
-    if stored.replayed:
-        response["Idempotent-Replayed"] = "true"
-    return response
+    return api_response(stored)

@@ -60,6 +60,11 @@ class PaymentGateway(Protocol):
 
     def release(self, *, intent_id: str, idempotency_key: str, now: datetime) -> MoneyMovement: ...
 
+    def holds_list(self, *, created_before: datetime, now: datetime) -> list[Authorization]:
+        """The live holds (authorized, neither captured nor released, not expired at `now`)
+        made at or before `created_before`: what the provider holds on customers' cards."""
+        ...
+
     def refund(self, *, intent_id: str, amount_cents: int, idempotency_key: str, now: datetime) -> MoneyMovement: ...
 
     def transfer(

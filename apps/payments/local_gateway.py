@@ -130,7 +130,7 @@ class LocalGateway:
                 _apply(intent, kind, amount_cents)
             LocalOperation.objects.create(
                 idempotency_key=idempotency_key, intent=intent, kind=kind, amount_cents=amount_cents,
-                succeeded=not failure, failure_code=failure,
+                succeeded=not failure, failure_code=failure, created_at=now,
             )  # fmt: skip
             return MoneyMovement(succeeded=not failure, amount_cents=amount_cents, failure_code=failure)
 
@@ -143,6 +143,18 @@ class LocalGateway:
         return self._operation(
             intent_id=intent_id, kind="release", amount_cents=0, idempotency_key=idempotency_key, now=now
         )
+
+    def holds_list(self, *, created_before: datetime, now: datetime) -> list[Authorization]:
+        live = LocalIntent.objects.filter(status="authorized", created_at__lte=created_before, expires_at__gt=now)
+        return [
+            Authorization(
+                status="authorized",
+                intent_id=intent.intent_id,
+                amount_cents=intent.amount_cents,
+                expires_at=intent.expires_at,
+            )
+            for intent in live.order_by("created_at", "id")
+        ]
 
     def refund(self, *, intent_id: str, amount_cents: int, idempotency_key: str, now: datetime) -> MoneyMovement:
         return self._operation(

@@ -88,6 +88,7 @@ class LocalOperation(models.Model):
     amount_cents = models.PositiveIntegerField()
     succeeded = models.BooleanField()
     failure_code = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField()
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount_cents}"

@@ -28,12 +28,13 @@ def book(
     now: datetime = NOW,
     card: PaymentMethod | None = None,
     duration: int = 60,
+    request_key: str | None = None,
 ) -> Booking:
     request = BookingRequest(
         instructor=scene.profile.slug, service="piano", format="studio", duration_minutes=duration, starts_at=start,
         payment_method_id=(card or scene.card).pk,
     )  # fmt: skip
-    return booking_create(actor=student, request=request, now=now)
+    return booking_create(actor=student, request=request, now=now, request_key=request_key)
 
 
 def authorize(booking: Booking, *, now: datetime) -> Booking:

@@ -9,7 +9,13 @@ from django.db import connection
 from apps.accounts.models import Address
 from apps.accounts.tests.factories import StudentFactory
 from apps.bookings.models import Booking
-from apps.bookings.services import BookingRequest, SlotUnavailable, booking_create, booking_payment_method_change
+from apps.bookings.services import (
+    BookingRequest,
+    SlotUnavailable,
+    StudentBusy,
+    booking_create,
+    booking_payment_method_change,
+)
 from apps.bookings.states import BookingStatus, PaymentStatus
 from apps.bookings.tests.conftest import NOW, THURSDAY, Scene, local
 from apps.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -102,7 +108,7 @@ def test_a_student_cannot_be_in_two_lessons_at_once(scene, student) -> None:
         instructor=other.slug, service="piano", format="studio", duration_minutes=60, starts_at=local(THURSDAY, 10, 30),
         payment_method_id=scene.card.pk,
     )  # fmt: skip
-    with pytest.raises(SlotUnavailable):
+    with pytest.raises(StudentBusy, match=r"^You already have a lesson at that time\. Pick another time\.$"):
         booking_create(actor=student, request=overlapping, now=NOW)
     assert Booking.objects.count() == 1
 

@@ -1,5 +1,7 @@
 """Whole lifecycles on a simulated clock: every sweep runs each hour (in the order the
-periodic task runs them) and we record when each state was first seen."""
+periodic task runs them) and we record when each state was first seen. Each ends with the
+money invariants (apps/bookings/tests/invariants.py): one referenced hold per live hold at
+the gateway, and no settlement attempted before it was due."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import pytest
 from apps.bookings.models import Booking, Settlement
 from apps.bookings.sweeps import money_sweeps_run
 from apps.bookings.tests.conftest import NOW, local, open_days
+from apps.bookings.tests.invariants import assert_money_invariants
 from apps.bookings.tests.money import NET, TOTAL, book, credit_rows, earnings, intents, operations
 from apps.core.errors import PermissionDenied
 from apps.notifications.models import Notification
@@ -33,6 +36,7 @@ def run_clock(booking: Booking, start: datetime, stop: datetime, *, each_hour=No
         booking.refresh_from_db()
         seen.setdefault((booking.status, booking.payment_status), now)
         now += HOUR
+    assert_money_invariants(now=stop)
     return seen
 
 

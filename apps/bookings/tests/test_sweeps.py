@@ -12,7 +12,9 @@ import pytest
 from django.db import connection
 
 from apps.accounts.models import User
-from apps.bookings.models import Booking, BookingMilestone, Settlement
+from apps.accounts.tests.factories import StaffFactory
+from apps.bookings.holds import ORPHAN_AFTER, sweep_orphan_holds
+from apps.bookings.models import Booking, BookingMilestone, OrphanHold, Settlement
 from apps.bookings.policies import booking_complete, no_show_report
 from apps.bookings.settlement import booking_money, settlement_decide
 from apps.bookings.states import BookingStatus, PaymentStatus
@@ -47,6 +49,7 @@ from apps.bookings.tests.money import (
 )
 from apps.notifications.models import Notification
 from apps.payments.credits import credit_grant, sweep_credit_expiry
+from apps.payments.gateway import get_gateway
 from apps.payments.models import LocalTransfer, PaymentMethod, Payout
 from apps.payments.payouts import sweep_payouts
 from apps.payments.pricing import completion_outcome
@@ -427,6 +430,22 @@ def case_payouts(scene: Scene, student: User) -> Case:
     return Case(monday, sweep_payouts, check)
 
 
+def case_orphan_holds(scene: Scene, student: User) -> Case:
+    """A hold no booking references (a crash before its booking recorded it), an hour old."""
+    StaffFactory.create()
+    stray = get_gateway().authorize(
+        customer_id=student.payment_customer.provider_id, card_id=scene.card.provider_id, amount_cents=TOTAL,
+        idempotency_key="lost-authorization", now=NOW,
+    )  # fmt: skip
+
+    def check() -> None:
+        assert intents() == [(TOTAL, "canceled")]
+        assert list(OrphanHold.objects.values_list("intent_id", flat=True)) == [stray.intent_id]
+        assert kinds("staff_alert") == 1
+
+    return Case(NOW + ORPHAN_AFTER, sweep_orphan_holds, check)
+
+
 def _equal(actual: object, expected: object) -> None:
     assert actual == expected
 
@@ -434,7 +453,7 @@ def _equal(actual: object, expected: object) -> None:
 CASES = [
     case_authorizations, case_authorization_retries, case_final_warnings, case_unpaid_cancellations,
     case_pending_expiry, case_reminders, case_completions, case_captures, case_settlements,
-    case_no_show_resolutions, case_credit_expiry, case_payouts,
+    case_no_show_resolutions, case_credit_expiry, case_payouts, case_orphan_holds,
 ]  # fmt: skip
 
 

@@ -3,6 +3,7 @@ every way in (API, pages), never by tasks or direct calls, and a refusal changes
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -144,4 +145,4 @@ def test_a_refusal_is_not_stored_under_the_idempotency_key(client, instructor, s
     assert retried.status_code == 403
     assert retried.json()["error"]["message"] == "Only instructors have earnings."
     stored = IdempotencyKey.objects.get(user=instructor, key="payout-1")
-    assert (stored.response_status, stored.response_body) == (403, retried.json())
+    assert (stored.response_status, json.loads(stored.response_body)) == (403, retried.json())
