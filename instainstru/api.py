@@ -1,28 +1,19 @@
 """The JSON API at /api/v1/: one NinjaAPI, each app contributes a router."""
 
-from allauth.headless.contrib.ninja.security import XSessionTokenAuth
 from ninja import NinjaAPI
-from ninja.security import django_auth
 
 from apps.accounts.api import router as accounts_router
 from apps.availability.api import router as availability_router
 from apps.bookings.api import router as bookings_router
 from apps.bookings.api_policies import router as booking_policies_router
 from apps.catalog.api import router as catalog_router
+from apps.core.api_auth import AppSessionTokenAuth, SessionCookieAuth
 from apps.core.api_errors import MethodRateThrottle, install_error_handlers
 from apps.instructors.api import router as instructors_router
 from apps.media.api import router as media_router
 from apps.payments.api import router as payments_router
 from apps.payments.api_ledgers import router as ledgers_router
 from apps.search.api import router as search_router
-
-
-class AppSessionTokenAuth(XSessionTokenAuth):
-    """allauth's app-token check, described fully in the OpenAPI document."""
-
-    openapi_in = "header"
-    openapi_name = "X-Session-Token"
-
 
 api = NinjaAPI(
     title="InstaInstru API",
@@ -34,7 +25,7 @@ api = NinjaAPI(
         'shape `{"error": {"code", "message", "fields"}}`.'
     ),
     urls_namespace="api",
-    auth=[AppSessionTokenAuth(), django_auth],
+    auth=[AppSessionTokenAuth(), SessionCookieAuth()],
     throttle=[MethodRateThrottle(scope="reads", reads=True), MethodRateThrottle(scope="writes", reads=False)],
 )
 install_error_handlers(api)

@@ -16,7 +16,7 @@ urlpatterns = [
     path("metrics", core_views.metrics, name="metrics"),
     path("api/v1/", api.urls),
     path("accounts/", include("allauth.urls")),
-    path("_allauth/", include("allauth.headless.urls")),
+    path("_allauth/", include("apps.accounts.headless_urls")),
     path("account/", include("apps.accounts.urls")),
     path("account/", include("apps.payments.urls")),
     path("teach/", include("apps.instructors.urls_onboarding")),

@@ -37,6 +37,18 @@ class PermissionDenied(ApplicationError):
     code = "permission_denied"
 
 
+class TwoFactorRequired(PermissionDenied):
+    """A staff account without two-factor authentication, anywhere but setting it up."""
+
+    code = "two_factor_required"
+
+
+class CsrfFailed(PermissionDenied):
+    """A write authenticated by the browser's session cookie without the CSRF token."""
+
+    code = "csrf_failed"
+
+
 class NotFound(ApplicationError):
     status = 404
     code = "not_found"
