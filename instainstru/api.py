@@ -9,6 +9,7 @@ from apps.bookings.api_policies import router as booking_policies_router
 from apps.catalog.api import router as catalog_router
 from apps.core.api_auth import AppSessionTokenAuth, SessionCookieAuth
 from apps.core.api_errors import MethodRateThrottle, install_error_handlers
+from apps.core.api_input import reject_unstorable_text
 from apps.instructors.api import router as instructors_router
 from apps.media.api import router as media_router
 from apps.payments.api import router as payments_router
@@ -29,6 +30,7 @@ api = NinjaAPI(
     throttle=[MethodRateThrottle(scope="reads", reads=True), MethodRateThrottle(scope="writes", reads=False)],
 )
 install_error_handlers(api)
+api.add_decorator(reject_unstorable_text)
 api.add_router("/", accounts_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/", instructors_router)

@@ -15,6 +15,7 @@ from apps.accounts.services import (
 )
 from apps.core.api_auth import api_user
 from apps.core.api_errors import error_responses
+from apps.core.api_input import InputSchema
 
 router = Router(tags=["accounts"])
 
@@ -31,7 +32,7 @@ class MeOut(Schema):
     zip_code: str
 
 
-class MePatch(Schema):
+class MePatch(InputSchema):
     first_name: str | None = None
     last_name: str | None = None
     phone: str | None = None
@@ -39,7 +40,7 @@ class MePatch(Schema):
     zip_code: str | None = None
 
 
-class LearnerIn(Schema):
+class LearnerIn(InputSchema):
     first_name: str
     age_group: str
 
@@ -59,7 +60,7 @@ def me(request: HttpRequest) -> User:
     return api_user(request)
 
 
-@router.patch("/me", response={200: MeOut, **error_responses(401)}, summary="Update my profile")
+@router.patch("/me", response={200: MeOut, **error_responses(401, 403)}, summary="Update my profile")
 def me_update(request: HttpRequest, payload: MePatch) -> User:
     return user_profile_update(actor=api_user(request), changes=payload.model_dump(exclude_none=True))
 
@@ -77,14 +78,14 @@ def learner_add(request: HttpRequest, payload: LearnerIn) -> Status[Learner]:
 
 
 @router.delete(
-    "/me/learners/{learner_id}", response={204: None, **error_responses(401, 404)}, summary="Remove a learner"
+    "/me/learners/{learner_id}", response={204: None, **error_responses(401, 403, 404)}, summary="Remove a learner"
 )
 def learner_remove(request: HttpRequest, learner_id: int) -> Status[None]:
     learner_delete(actor=api_user(request), learner_id=learner_id)
     return Status(204, None)
 
 
-class AddressIn(Schema):
+class AddressIn(InputSchema):
     label: str = "Home"
     street: str
     neighborhood: str
@@ -125,7 +126,7 @@ def address_add(request: HttpRequest, payload: AddressIn) -> Status[AddressOut]:
 
 
 @router.delete(
-    "/me/addresses/{address_id}", response={204: None, **error_responses(401, 404)}, summary="Remove an address"
+    "/me/addresses/{address_id}", response={204: None, **error_responses(401, 403, 404)}, summary="Remove an address"
 )
 def address_remove(request: HttpRequest, address_id: int) -> Status[None]:
     address_delete(actor=api_user(request), address_id=address_id)

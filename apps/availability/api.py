@@ -36,6 +36,7 @@ from apps.availability.services import (
 from apps.availability.weeks import WeekSnapshot, booked_payload, day_label, week_payload
 from apps.core.api_auth import api_user
 from apps.core.api_errors import error_responses
+from apps.core.api_input import ApiDate, InputSchema
 from apps.core.errors import NotFound
 
 router = Router(tags=["availability"])
@@ -43,17 +44,17 @@ WEEK_PATH = "/instructors/me/availability/weeks/{day}"
 FormatName = Literal["online", "studio", "travel"]
 
 
-class WindowSchema(Schema):
+class WindowSchema(InputSchema):
     start: str = Field(..., description="Local wall time HH:MM on the half hour.", examples=["09:00"])
     end: str = Field(..., description="Local wall time HH:MM on the half hour; 24:00 is midnight.", examples=["12:30"])
 
 
-class DayIn(Schema):
-    date: dt.date
+class DayIn(InputSchema):
+    date: ApiDate
     windows: list[WindowSchema] = Field(default_factory=list, max_length=48)
 
 
-class WeekIn(Schema):
+class WeekIn(InputSchema):
     days: list[DayIn] = Field(..., max_length=7, description="Days not listed become unavailable.")
 
 
@@ -91,13 +92,13 @@ class BookedOut(Schema):
     cells: list[CellRangeOut]
 
 
-class CopyIn(Schema):
-    target: dt.date = Field(..., description="Any date in the week to copy to.")
+class CopyIn(InputSchema):
+    target: ApiDate = Field(..., description="Any date in the week to copy to.")
 
 
-class ApplyIn(Schema):
-    date_from: dt.date = Field(..., alias="from")
-    date_to: dt.date = Field(..., alias="to")
+class ApplyIn(InputSchema):
+    date_from: ApiDate = Field(..., alias="from")
+    date_to: ApiDate = Field(..., alias="to")
 
 
 class WeekVersionOut(Schema):
@@ -113,12 +114,12 @@ class ApplyOut(Schema):
     weeks: list[WeekVersionOut]
 
 
-class BlackoutIn(Schema):
-    date: dt.date
+class BlackoutIn(InputSchema):
+    date: ApiDate
     reason: str = Field("", max_length=BLACKOUT_REASON_MAX)
 
 
-class BlackoutPatch(Schema):
+class BlackoutPatch(InputSchema):
     reason: str = Field(..., max_length=BLACKOUT_REASON_MAX)
 
 
@@ -178,6 +179,7 @@ def _blackout_out(blackout: BlackoutDate) -> BlackoutOut:
 
 
 OWN = error_responses(401, 404)
+OWN_WRITE = error_responses(401, 403, 404)
 
 
 @router.get(
@@ -188,7 +190,7 @@ OWN = error_responses(401, 404)
 )
 def week_get(
     request: HttpRequest,
-    day: dt.date,
+    day: ApiDate,
     response: HttpResponse,
     if_none_match: HeaderEx[str | None, P(alias="If-None-Match")] = None,
 ) -> WeekOut | HttpResponse:
@@ -204,12 +206,12 @@ def week_get(
 
 @router.put(
     WEEK_PATH,
-    response={200: WeekOut, **error_responses(401, 404, 409, 428)},
+    response={200: WeekOut, **error_responses(401, 403, 404, 409, 428)},
     summary="Replace a week of my availability",
 )
 def week_put(
     request: HttpRequest,
-    day: dt.date,
+    day: ApiDate,
     payload: WeekIn,
     response: HttpResponse,
     if_match: HeaderEx[str | None, P(alias="If-Match")] = None,
@@ -225,10 +227,10 @@ def week_put(
 
 @router.post(
     WEEK_PATH + "/copy",
-    response={200: WeekOut, **error_responses(401, 404, 409)},
+    response={200: WeekOut, **error_responses(401, 403, 404, 409)},
     summary="Copy a week to another week",
 )
-def week_copy(request: HttpRequest, day: dt.date, payload: CopyIn, response: HttpResponse) -> WeekOut:
+def week_copy(request: HttpRequest, day: ApiDate, payload: CopyIn, response: HttpResponse) -> WeekOut:
     """Replace the week holding `target` with a copy of this week; returns the target week."""
     week = availability_week_copy(
         actor=api_user(request), source_day=day, target_day=payload.target, now=timezone.now()
@@ -238,10 +240,10 @@ def week_copy(request: HttpRequest, day: dt.date, payload: CopyIn, response: Htt
 
 @router.post(
     WEEK_PATH + "/apply",
-    response={200: ApplyOut, **error_responses(401, 404, 409)},
+    response={200: ApplyOut, **error_responses(401, 403, 404, 409)},
     summary="Apply a week as a pattern to a date range",
 )
-def week_apply(request: HttpRequest, day: dt.date, payload: ApplyIn) -> ApplyOut:
+def week_apply(request: HttpRequest, day: ApiDate, payload: ApplyIn) -> ApplyOut:
     """Every date from `from` to `to` (at most 26 weeks) gets the windows of the same weekday
     in this week."""
     result = availability_pattern_apply(
@@ -260,7 +262,7 @@ def week_apply(request: HttpRequest, day: dt.date, payload: ApplyIn) -> ApplyOut
 
 
 @router.get(WEEK_PATH + "/bookings", response={200: list[BookedOut], **OWN}, summary="Booked time in a week")
-def week_bookings(request: HttpRequest, day: dt.date) -> list[BookedOut]:
+def week_bookings(request: HttpRequest, day: ApiDate) -> list[BookedOut]:
     """Active bookings in the week, with the local half-hour cells each covers."""
     profile = availability_owner_ensure(actor=api_user(request))
     first = week_start_of(day)
@@ -271,8 +273,8 @@ def week_bookings(request: HttpRequest, day: dt.date) -> list[BookedOut]:
 @router.get("/instructors/me/availability/blackouts", response={200: list[BlackoutOut], **OWN}, summary="My days off")
 def blackouts(
     request: HttpRequest,
-    date_from: QueryEx[dt.date | None, P(alias="from")] = None,
-    date_to: QueryEx[dt.date | None, P(alias="to")] = None,
+    date_from: QueryEx[ApiDate | None, P(alias="from")] = None,
+    date_to: QueryEx[ApiDate | None, P(alias="to")] = None,
 ) -> list[BlackoutOut]:
     profile = availability_owner_ensure(actor=api_user(request))
     return [_blackout_out(b) for b in blackout_list(profile=profile, first=date_from, last=date_to)]
@@ -280,7 +282,7 @@ def blackouts(
 
 @router.post(
     "/instructors/me/availability/blackouts",
-    response={201: BlackoutOut, **error_responses(401, 404, 409)},
+    response={201: BlackoutOut, **error_responses(401, 403, 404, 409)},
     summary="Take a day off",
 )
 def blackout_add(request: HttpRequest, payload: BlackoutIn) -> Status[BlackoutOut]:
@@ -290,14 +292,18 @@ def blackout_add(request: HttpRequest, payload: BlackoutIn) -> Status[BlackoutOu
 
 
 @router.patch(
-    "/instructors/me/availability/blackouts/{blackout_id}", response={200: BlackoutOut, **OWN}, summary="Edit a day off"
+    "/instructors/me/availability/blackouts/{blackout_id}",
+    response={200: BlackoutOut, **OWN_WRITE},
+    summary="Edit a day off",
 )
 def blackout_edit(request: HttpRequest, blackout_id: int, payload: BlackoutPatch) -> BlackoutOut:
     return _blackout_out(blackout_update(actor=api_user(request), blackout_id=blackout_id, reason=payload.reason))
 
 
 @router.delete(
-    "/instructors/me/availability/blackouts/{blackout_id}", response={204: None, **OWN}, summary="Remove a day off"
+    "/instructors/me/availability/blackouts/{blackout_id}",
+    response={204: None, **error_responses(401, 403, 404)},
+    summary="Remove a day off",
 )
 def blackout_remove(request: HttpRequest, blackout_id: int) -> Status[None]:
     blackout_delete(actor=api_user(request), blackout_id=blackout_id)
@@ -316,8 +322,8 @@ def slots(
     service: str | None = None,
     format: FormatName | None = None,
     duration: int | None = None,
-    date_from: QueryEx[dt.date | None, P(alias="from")] = None,
-    date_to: QueryEx[dt.date | None, P(alias="to")] = None,
+    date_from: QueryEx[ApiDate | None, P(alias="from")] = None,
+    date_to: QueryEx[ApiDate | None, P(alias="to")] = None,
     tz: str | None = None,
 ) -> SlotsOut:
     """Open starts for one of the instructor's offerings (`service` slug; default the first),

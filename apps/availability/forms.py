@@ -7,30 +7,35 @@ import datetime as dt
 from django import forms
 
 from apps.availability.models import BLACKOUT_REASON_MAX
+from apps.core.dates import DATE_RANGE_VALIDATORS
 from apps.instructors.states import Format
 
 
 class WeekChoiceForm(forms.Form):
     """`?week=` on the editor: any date in the week; a bad value shows the current week."""
 
-    week = forms.DateField(required=False)
+    week = forms.DateField(required=False, validators=DATE_RANGE_VALIDATORS)
 
     def chosen(self) -> dt.date | None:
         return self.cleaned_data.get("week") if self.is_valid() else None
 
 
 class BlackoutForm(forms.Form):
-    date = forms.DateField(label="Day off", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = forms.DateField(
+        label="Day off",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=DATE_RANGE_VALIDATORS,
+    )
     reason = forms.CharField(label="Note (only you see it)", required=False, max_length=BLACKOUT_REASON_MAX)
     # The week the editor shows, so the response can refresh its "days off this week" line.
-    week = forms.DateField(required=False, widget=forms.HiddenInput)
+    week = forms.DateField(required=False, widget=forms.HiddenInput, validators=DATE_RANGE_VALIDATORS)
 
 
 class SlotPickerForm(forms.Form):
     """The slot picker's query string. Invalid values are dropped, never an error: the
     selector falls back to the offering's defaults, so a stale link still shows times."""
 
-    date = forms.DateField(required=False)
+    date = forms.DateField(required=False, validators=DATE_RANGE_VALIDATORS)
     service = forms.SlugField(required=False, max_length=60)
     format = forms.ChoiceField(required=False, choices=Format.choices)
     duration = forms.IntegerField(required=False, min_value=1, max_value=24 * 60)

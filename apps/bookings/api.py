@@ -17,6 +17,7 @@ from apps.bookings.selectors import booking_get, booking_list
 from apps.bookings.services import BookingRequest, booking_create, booking_payment_method_change, booking_request_check
 from apps.core.api_auth import api_user
 from apps.core.api_errors import error_responses
+from apps.core.api_input import ApiDateTime, InputSchema
 from apps.core.errors import NotFound
 from apps.core.idempotency import api_response, idempotency_run
 from apps.payments.pricing import PriceBreakdown
@@ -24,12 +25,12 @@ from apps.payments.pricing import PriceBreakdown
 router = Router(tags=["bookings"])
 
 
-class BookingIn(Schema):
+class BookingIn(InputSchema):
     instructor: str = Field(description="The instructor's slug.")
     service: str
     format: Literal["online", "studio", "travel"]
     duration_minutes: int = Field(ge=15, le=240)
-    starts_at: dt.datetime = Field(description="An open start instant from the slots endpoint (ISO 8601 with offset).")
+    starts_at: ApiDateTime = Field(description="An open start instant from the slots endpoint (ISO 8601 with offset).")
     learner_id: int | None = None
     address_id: int | None = Field(None, description="Required for travel lessons.")
     payment_method_id: int | None = Field(None, description="Required to book; optional for the price preview.")
@@ -181,13 +182,13 @@ def detail(request: HttpRequest, booking_id: uuid.UUID) -> dict[str, Any]:
     return {**_out(booking, user, now), "events": events}
 
 
-class CardChangeIn(Schema):
+class CardChangeIn(InputSchema):
     payment_method_id: int
 
 
 @router.post(
     "/bookings/{booking_id}/payment-method",
-    response={200: BookingOut, **error_responses(401, 404, 409, 429, 503)},
+    response={200: BookingOut, **error_responses(401, 403, 404, 409, 429, 503)},
     summary="Pay with another card",
     description="Send an `Idempotency-Key` header: a retry with the same key returns the first result.",
 )

@@ -28,6 +28,7 @@ from apps.bookings.presentation import payment_sentence
 from apps.bookings.selectors import booking_get
 from apps.core.api_auth import api_user
 from apps.core.api_errors import error_responses
+from apps.core.api_input import ApiDateTime, InputSchema
 from apps.core.errors import NotFound
 from apps.core.idempotency import api_response, idempotency_run
 from apps.payments.pricing import MoneyOutcome
@@ -81,7 +82,7 @@ class CancellationOut(CancellationPreviewOut):
     booking: BookingStateOut
 
 
-class CancelIn(Schema):
+class CancelIn(InputSchema):
     reason: str = Field("", max_length=200)
 
 
@@ -93,8 +94,8 @@ class ReschedulePreviewOut(Schema):
     message: str
 
 
-class RescheduleIn(Schema):
-    starts_at: dt.datetime = Field(description="An open start of the same lesson (ISO 8601 with offset).")
+class RescheduleIn(InputSchema):
+    starts_at: ApiDateTime = Field(description="An open start of the same lesson (ISO 8601 with offset).")
 
 
 class NoShowPreviewOut(Schema):
@@ -104,7 +105,7 @@ class NoShowPreviewOut(Schema):
     message: str
 
 
-class NoShowIn(Schema):
+class NoShowIn(InputSchema):
     note: str = Field("", max_length=500)
 
 
@@ -122,7 +123,7 @@ class DisputePreviewOut(Schema):
     message: str
 
 
-class DisputeIn(Schema):
+class DisputeIn(InputSchema):
     reason: str = Field("", max_length=500)
 
 
@@ -172,7 +173,7 @@ def cancellation_preview(request: HttpRequest, booking_id: uuid.UUID) -> Cancell
 
 @router.post(
     "/bookings/{booking_id}/cancellation",
-    response={200: CancellationOut, **error_responses(401, 404, 409, 429, 503)},
+    response={200: CancellationOut, **error_responses(401, 403, 404, 409, 429, 503)},
     summary="Cancel a lesson",
     description=IDEMPOTENT,
 )
@@ -240,7 +241,7 @@ def no_show_report_preview(request: HttpRequest, booking_id: uuid.UUID) -> NoSho
 
 @router.post(
     "/bookings/{booking_id}/no-show",
-    response={201: NoShowOut, **error_responses(401, 404, 409, 429, 503)},
+    response={201: NoShowOut, **error_responses(401, 403, 404, 409, 429, 503)},
     summary="Report that the other side didn't come",
     description=IDEMPOTENT,
 )

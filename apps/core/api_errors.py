@@ -1,7 +1,9 @@
 """One error format for the whole JSON API:
 ``{"error": {"code": …, "message": …, "fields": {…}}}`` with the right status code. Some
 errors add keys inside "error" that help the client recover (`ApplicationError.extra`, e.g.
-the current version and content after a stale write)."""
+the current version and content after a stale write). An unexpected exception is a 500 in
+the same format (logged with its traceback); so are errors Django answers before the API
+runs (apps/core/views.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
+from django.core.exceptions import BadRequest, SuspiciousOperation
+from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.log import log_response
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled, ValidationError
 from ninja.responses import NinjaJSONEncoder
@@ -34,11 +39,13 @@ _STATUS_CODES = {
     422: "validation_error",
     428: "precondition_required",
     429: "rate_limited",
+    500: "server_error",
     503: "service_unavailable",
 }
 # Said when the database is unreachable (a restart, a failover): nothing was done, retry.
 UNAVAILABLE_MESSAGE = "The service is briefly unavailable. Nothing was changed; try again in a moment."
 UNAVAILABLE_RETRY_AFTER = 5
+SERVER_ERROR_MESSAGE = "Something went wrong on our side. Please try again later."
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"  # as django-ninja answers
 
 
@@ -62,8 +69,13 @@ class ErrorOut(Schema):
 
 
 def error_responses(*statuses: int) -> dict[int, type[ErrorOut]]:
-    """Declare an operation's error responses in the OpenAPI spec (422 is always possible)."""
-    return dict.fromkeys({*statuses, 422}, ErrorOut)
+    """Declare an operation's error responses in the OpenAPI spec. Every operation of the API
+    uses it. Always possible: 400 (a request refused before the API reads it, e.g. a header
+    with a NUL byte, or a body that is not JSON), 422 (invalid parameters) and 429 (the
+    per-user rate limits cover every operation). The caller names the rest: 401 when it
+    needs a login, 403 for a write with one (a browser session without its CSRF token) or a
+    role check, and what its service raises."""
+    return dict.fromkeys(sorted({*statuses, 400, 422, 429}), ErrorOut)
 
 
 def error_body(
@@ -151,6 +163,18 @@ def install_error_handlers(api: NinjaAPI) -> None:
         response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
         return response
 
+    def on_refused(request: HttpRequest, exc: BadRequest | SuspiciousOperation) -> HttpResponse:
+        # Django answers these 400 (e.g. more query parameters than DATA_UPLOAD_MAX_NUMBER_FIELDS).
+        return error_response(api, request, status=400, message="Bad request.")
+
+    def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # What Django does for an uncaught exception (error reporters and the test client
+        # listen to this signal; the log line carries the traceback), answered in our format.
+        got_request_exception.send(sender=None, request=request)
+        response = error_response(api, request, status=500, message=SERVER_ERROR_MESSAGE)
+        log_response("%s: %s", response.reason_phrase, request.path, response=response, request=request, exception=exc)
+        return response
+
     api.add_exception_handler(ApplicationError, on_application_error)  # type: ignore[arg-type]
     api.add_exception_handler(ValidationError, on_validation_error)  # type: ignore[arg-type]
     api.add_exception_handler(AuthenticationError, on_authentication_error)  # type: ignore[arg-type]
@@ -162,6 +186,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
     # 503 the client may retry with the same Idempotency-Key, never an HTML 500.
     api.add_exception_handler(OperationalError, on_database_unavailable)  # type: ignore[arg-type]
     api.add_exception_handler(InterfaceError, on_database_unavailable)  # type: ignore[arg-type]
+    api.add_exception_handler(BadRequest, on_refused)  # type: ignore[arg-type]
+    api.add_exception_handler(SuspiciousOperation, on_refused)  # type: ignore[arg-type]
+    api.add_exception_handler(Exception, on_unexpected)  # type: ignore[arg-type]
 
 
 class MethodRateThrottle(SimpleRateThrottle):

@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -44,6 +45,23 @@ class RequestContextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         with serving(request):
             return self.get_response(request)
+
+
+class NulInHeader(SuspiciousOperation):
+    """A header or cookie (a session token, a session id) holding a NUL byte: no browser sends
+    one, and looking it up as a session key would crash the database query. Django answers
+    400 (JSON under /api/)."""
+
+
+def reject_nul_in_headers(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
+    def middleware(request: HttpRequest) -> HttpResponse:
+        headers = (value for name, value in request.META.items() if name.startswith("HTTP_"))
+        # Cookies are checked once parsed: a quoted cookie can spell NUL as the escape \000.
+        if any("\x00" in value for value in (*headers, *request.COOKIES.values())):
+            raise NulInHeader("A request header or cookie holds a NUL byte.")
+        return get_response(request)
+
+    return middleware
 
 
 class ApplicationErrorPageMiddleware:

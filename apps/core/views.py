@@ -11,12 +11,14 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.crypto import constant_time_compare
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from apps.catalog.selectors import category_list
 from apps.core.api_errors import (
     JSON_CONTENT_TYPE,
+    SERVER_ERROR_MESSAGE,
     UNAVAILABLE_MESSAGE,
     UNAVAILABLE_RETRY_AFTER,
     error_body,
@@ -100,15 +102,30 @@ def metrics(request: HttpRequest) -> HttpResponse:
     return HttpResponse(generate_latest(), content_type=CONTENT_TYPE_LATEST)
 
 
+API_PREFIX = "/api/"
+
+
+def _api_error(request: HttpRequest, *, status: int, message: str) -> JsonResponse | None:
+    """Under /api/ an error Django answers itself (no route, a request it refuses, an
+    exception outside an operation) is JSON in the API's error format, never a page."""
+    if not request.path.startswith(API_PREFIX):
+        return None
+    return JsonResponse(error_body(status=status, message=message), status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _api_error(request, status=400, message="Bad request.") or defaults.bad_request(request, exception)
+
+
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "404.html", status=404)
+    return _api_error(request, status=404, message="Not found.") or render(request, "404.html", status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     # Django calls this inside its `except` block, so the exception is at hand.
     if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
         return _database_unavailable(request)
-    return render(request, "500.html", status=500)
+    return _api_error(request, status=500, message=SERVER_ERROR_MESSAGE) or render(request, "500.html", status=500)
 
 
 def _database_unavailable(request: HttpRequest) -> HttpResponse:
@@ -126,7 +143,8 @@ def _database_unavailable(request: HttpRequest) -> HttpResponse:
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "403.html", status=403)
+    denied = _api_error(request, status=403, message="You are not allowed to do this.")
+    return denied or render(request, "403.html", status=403)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -12,6 +12,7 @@ from ninja.responses import Status
 from apps.catalog.models import Service
 from apps.core.api_auth import api_user
 from apps.core.api_errors import error_responses
+from apps.core.api_input import InputSchema
 from apps.core.errors import NotFound
 from apps.instructors.models import InstructorProfile, Offering
 from apps.instructors.onboarding import onboarding_status
@@ -37,7 +38,7 @@ router = Router(tags=["instructors"])
 FormatName = Literal["online", "studio", "travel"]
 
 
-class RatesSchema(Schema):
+class RatesSchema(InputSchema):
     online: int | None = Field(None, description="Hourly rate in cents, or null when not offered online.")
     studio: int | None = None
     travel: int | None = None
@@ -71,7 +72,7 @@ class OfferingOut(Schema):
         )
 
 
-class OfferingIn(Schema):
+class OfferingIn(InputSchema):
     service: str
     description: str = ""
     duration_options: list[int]
@@ -156,25 +157,30 @@ class InstructorFilterQuery(Schema):
     borough: str | None = Field(None, description="Borough slug, e.g. brooklyn")
 
 
-class ServiceOut(Schema):
+class CatalogServiceOut(Schema):
     slug: str
     name: str
     category: str
     online_capable: bool
 
 
-def _service_out(service: Service) -> ServiceOut:
-    return ServiceOut(
+def _service_out(service: Service) -> CatalogServiceOut:
+    return CatalogServiceOut(
         slug=service.slug, name=service.name, category=service.category.slug, online_capable=service.online_capable
     )
 
 
-@router.get("/catalog/services", response={200: list[ServiceOut]}, auth=None, summary="Catalog services")
+@router.get(
+    "/catalog/services",
+    response={200: list[CatalogServiceOut], **error_responses()},
+    auth=None,
+    summary="Catalog services",
+)
 def services(
     request: HttpRequest,
     age_group: Literal["toddler", "kids", "teens", "adults"] | None = None,
     category: str | None = None,
-) -> list[ServiceOut]:
+) -> list[CatalogServiceOut]:
     """Active services, optionally only those taught to an age group (catalog eligibility)
     or in one category."""
     queryset = Service.objects.filter(is_active=True).select_related("category")
@@ -185,13 +191,23 @@ def services(
     return [_service_out(s) for s in queryset]
 
 
-@router.get("/catalog/kids-services", response={200: list[ServiceOut]}, auth=None, summary="Services for kids")
-def kids_services(request: HttpRequest, category: str | None = None) -> list[ServiceOut]:
+@router.get(
+    "/catalog/kids-services",
+    response={200: list[CatalogServiceOut], **error_responses()},
+    auth=None,
+    summary="Services for kids",
+)
+def kids_services(request: HttpRequest, category: str | None = None) -> list[CatalogServiceOut]:
     """Services with at least one live instructor who teaches kids (the Kids entry point)."""
     return [_service_out(s) for s in kids_service_list(category)]
 
 
-@router.get("/instructors", response={200: list[InstructorSummaryOut]}, auth=None, summary="Live instructors")
+@router.get(
+    "/instructors",
+    response={200: list[InstructorSummaryOut], **error_responses()},
+    auth=None,
+    summary="Live instructors",
+)
 @paginate(PageNumberPagination, page_size=20, max_page_size=100)
 def instructors(request: HttpRequest, filters: Query[InstructorFilterQuery]) -> list[InstructorSummaryOut]:
     profiles = instructor_public_list(InstructorFilters(**filters.model_dump()))
@@ -242,7 +258,9 @@ def _own_out(profile: InstructorProfile) -> OwnProfileOut:
     )
 
 
-class ProfilePatch(Schema):
+class ProfilePatch(InputSchema):
+    """Send only what changes: a field left out or null stays as it is (as for PATCH /me)."""
+
     display_name: str | None = None
     headline: str | None = None
     bio: str | None = None
@@ -251,7 +269,7 @@ class ProfilePatch(Schema):
     buffer_minutes: int | None = Field(None, ge=0, le=240)
     travel_buffer_minutes: int | None = Field(None, ge=0, le=240)
     overnight_protection: bool | None = None
-    studio_neighborhood: str | None = Field(None, description="Neighborhood slug; empty string clears it.")
+    studio_neighborhood: str | None = Field(None, description="Neighborhood slug; an empty string clears it.")
     studio_address: str | None = None
 
 
@@ -265,7 +283,7 @@ def me(request: HttpRequest) -> OwnProfileOut:
 
 @router.patch("/instructors/me", response={200: OwnProfileOut, **OWN_ERRORS}, summary="Update my instructor profile")
 def me_update(request: HttpRequest, payload: ProfilePatch) -> OwnProfileOut:
-    instructor_profile_update(actor=api_user(request), changes=payload.model_dump(exclude_unset=True))
+    instructor_profile_update(actor=api_user(request), changes=payload.model_dump(exclude_none=True))
     return _own_out(_own(request))
 
 
@@ -296,7 +314,7 @@ def offering_replace(request: HttpRequest, offering_id: int, payload: OfferingIn
 
 @router.delete(
     "/instructors/me/offerings/{offering_id}",
-    response={204: None, **error_responses(401, 403, 404)},
+    response={204: None, **error_responses(401, 403, 404, 409)},
     summary="Remove an offering",
 )
 def offering_remove(request: HttpRequest, offering_id: int) -> Status[None]:
@@ -304,7 +322,7 @@ def offering_remove(request: HttpRequest, offering_id: int) -> Status[None]:
     return Status(204, None)
 
 
-class AreasIn(Schema):
+class AreasIn(InputSchema):
     neighborhoods: list[str] = []
     boroughs: list[str] = []
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils.text import slugify
 
 from apps.accounts.models import User
@@ -92,6 +93,9 @@ def instructor_profile_update(*, actor: User, changes: dict[str, Any]) -> Instru
         errors[name] = ["This field cannot be changed here."]
     for name in set(changes) & set(PROFILE_FIELDS):
         value = changes[name]
+        if value is None:  # model validation skips None on blank fields; the column is NOT NULL
+            errors[name] = ["This field cannot be null."]
+            continue
         setattr(profile, name, value.strip() if isinstance(value, str) else value)
     if "studio_neighborhood" in changes:
         slug = changes["studio_neighborhood"]
@@ -228,8 +232,16 @@ def offering_update(*, actor: User, offering_id: int, data: OfferingInput) -> Of
 
 @transaction.atomic
 def offering_delete(*, actor: User, offering_id: int) -> None:
+    """Bookings keep their offering for good (prices, history), so an offering that was ever
+    booked can only be turned off."""
     _require_instructor(actor)
-    _own_offering(actor, offering_id).delete()
+    offering = _own_offering(actor, offering_id)
+    try:
+        offering.delete()
+    except ProtectedError:
+        raise Conflict(
+            "This offering has bookings, so it cannot be deleted. Turn it off instead: nobody can book it then."
+        ) from None
     transaction.on_commit(search_generation_bump)
 
 

@@ -14,6 +14,7 @@ from ninja.responses import Status
 
 from apps.core.api_auth import api_user
 from apps.core.api_errors import error_responses
+from apps.core.api_input import InputSchema
 from apps.core.errors import NotFound
 from apps.media import limits
 from apps.media.images import CropBox
@@ -38,7 +39,7 @@ router = Router(tags=["media"])
 MAX_BATCH = 100
 
 
-class UploadStartIn(Schema):
+class UploadStartIn(InputSchema):
     kind: Literal["picture", "document"]
     content_type: str | None = Field(None, description="What the client believes it is; the bytes decide.")
     size: int | None = Field(None, description="Size in bytes, to refuse an oversized file before it is sent.")
@@ -53,14 +54,14 @@ class UploadStartOut(Schema):
     max_bytes: int
 
 
-class CropIn(Schema):
+class CropIn(InputSchema):
     x: int
     y: int
     width: int = Field(gt=0)
     height: int = Field(gt=0)
 
 
-class FinalizeIn(Schema):
+class FinalizeIn(InputSchema):
     crop: CropIn | None = Field(None, description="Pictures: the square to keep, in pixels of the upright image.")
     filename: str = Field("", max_length=200, description="Documents: the file's name, for display.")
 
@@ -144,7 +145,7 @@ def _document_out(request: HttpRequest, document: BackgroundCheckDocument, *, no
 
 @router.post(
     "/media/uploads",
-    response={201: UploadStartOut, **error_responses(401, 403, 429)},
+    response={201: UploadStartOut, **error_responses(401, 403)},
     url_name="media_upload_start",
     summary="Start an upload",
     description="Returns a signed URL (valid 5 minutes) to PUT the file to, then call finalize. "
@@ -228,7 +229,9 @@ def my_picture(request: HttpRequest) -> MyPictureOut:
     return _my_picture_out(request, picture, now=timezone.now())
 
 
-@router.delete("/media/me/picture", response={204: None, **error_responses(401)}, summary="Remove my profile picture")
+@router.delete(
+    "/media/me/picture", response={204: None, **error_responses(401, 403)}, summary="Remove my profile picture"
+)
 def my_picture_remove(request: HttpRequest) -> Status[None]:
     picture_delete(actor=api_user(request), now=timezone.now())
     return Status(204, None)

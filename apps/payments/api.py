@@ -4,6 +4,7 @@ from ninja.responses import Status
 
 from apps.core.api_auth import api_user
 from apps.core.api_errors import error_responses
+from apps.core.api_input import InputSchema
 from apps.payments.models import PaymentMethod
 from apps.payments.selectors import payment_method_list
 from apps.payments.services import payment_method_add, payment_method_delete, payment_method_set_default
@@ -11,7 +12,7 @@ from apps.payments.services import payment_method_add, payment_method_delete, pa
 router = Router(tags=["payments"])
 
 
-class CardIn(Schema):
+class CardIn(InputSchema):
     card_number: str = Field(
         description="With the built-in local gateway: one of its test card numbers (e.g. 4242 4242 4242 4242)."
     )
@@ -41,7 +42,7 @@ def card_add(request: HttpRequest, payload: CardIn) -> Status[PaymentMethod]:
 
 @router.post(
     "/me/payment-methods/{payment_method_id}/default",
-    response={200: CardOut, **error_responses(401, 404, 429, 503)},
+    response={200: CardOut, **error_responses(401, 403, 404, 429, 503)},
     summary="Make a card the default",
 )
 def card_default(request: HttpRequest, payment_method_id: int) -> PaymentMethod:
@@ -50,7 +51,7 @@ def card_default(request: HttpRequest, payment_method_id: int) -> PaymentMethod:
 
 @router.delete(
     "/me/payment-methods/{payment_method_id}",
-    response={204: None, **error_responses(401, 404, 429, 503)},
+    response={204: None, **error_responses(401, 403, 404, 429, 503)},
     summary="Remove a card",
 )
 def card_remove(request: HttpRequest, payment_method_id: int) -> Status[None]:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from apps.core.api_errors import error_responses
+from apps.core.api_input import ApiDate
 from apps.core.errors import ValidationFailed
 from apps.search.criteria import DROPPABLE, SearchRequest
 from apps.search.parser import MAX_QUERY_CHARS
@@ -35,8 +36,8 @@ class SearchParams(Schema):
     max_price_cents: int | None = Field(None, ge=0, le=100_000, description="Hourly rate, cents.")
     borough: str | None = Field(None, description="Borough slug, e.g. brooklyn.")
     neighborhood: str | None = Field(None, description="Neighborhood slug, e.g. park-slope.")
-    date_from: dt.date | None = Field(None, description="Local date (New York), inclusive.")
-    date_to: dt.date | None = Field(None, description="Local date (New York), inclusive.")
+    date_from: ApiDate | None = Field(None, description="Local date (New York), inclusive.")
+    date_to: ApiDate | None = Field(None, description="Local date (New York), inclusive.")
     time_from: dt.time | None = Field(None, description="Local time of day HH:MM: lesson starts from.")
     time_to: dt.time | None = Field(None, description="Local time of day HH:MM: lesson starts before.")
     drop: str | None = Field(
@@ -145,7 +146,7 @@ def search_request(params: SearchParams) -> SearchRequest:
 
 @router.get(
     "/search",
-    response={200: SearchOut, **error_responses(429)},
+    response={200: SearchOut, **error_responses()},
     auth=None,
     summary="Search instructors in plain words",
 )

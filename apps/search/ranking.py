@@ -78,7 +78,7 @@ def price_signal(rate_cents: int, low: int | None, high: int | None) -> float:
         floor = low or 0
         if rate_cents <= high:
             return 1.0 - 0.5 * (rate_cents - floor) / max(high - floor, 1)
-        return max(0.0, 0.5 - (rate_cents - high) / high)
+        return max(0.0, 0.5 - (rate_cents - high) / max(high, 1))  # a budget of $0 is allowed
     return PRICE_HALF_SCORE_CENTS / (PRICE_HALF_SCORE_CENTS + rate_cents)
 
 

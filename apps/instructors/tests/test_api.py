@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from apps.bookings.tests.factories import make_booking
 from apps.catalog.models import Service
 from apps.instructors.models import InstructorProfile, Offering
 from apps.instructors.states import ProfileStatus
@@ -106,6 +110,38 @@ def test_students_cannot_use_instructor_endpoints(client, student) -> None:
     assert client.get("/api/v1/instructors/me").status_code == 403
     assert client.post("/api/v1/instructors/me/offerings", PIANO, content_type="application/json").status_code == 403
     assert not InstructorProfile.objects.exists()
+
+
+def test_null_in_a_profile_patch_leaves_the_field_as_it_is(client, instructor) -> None:
+    """An explicit null once reached a NOT NULL column (IntegrityError, a 500)."""
+    profile = live_instructor(user=instructor, bio="I have taught piano in Brooklyn for ten years.")
+    client.force_login(instructor)
+    response = client.patch(
+        "/api/v1/instructors/me", {"bio": None, "headline": "Jazz piano"}, content_type="application/json"
+    )
+    assert response.status_code == 200
+    assert (response.json()["bio"], response.json()["headline"]) == (
+        "I have taught piano in Brooklyn for ten years.",
+        "Jazz piano",
+    )
+    profile.refresh_from_db()
+    assert (profile.bio, profile.headline) == ("I have taught piano in Brooklyn for ten years.", "Jazz piano")
+
+
+def test_a_booked_offering_cannot_be_deleted_only_turned_off(client, instructor, student) -> None:
+    """Bookings protect their offering (ProtectedError, a 500, before)."""
+    profile = live_instructor(user=instructor)
+    offering = OfferingFactory.create(profile=profile)
+    make_booking(student=student, offering=offering, starts_at=timezone.now() + timedelta(days=2))
+    client.force_login(instructor)
+    response = client.delete(f"/api/v1/instructors/me/offerings/{offering.pk}")
+    assert response.status_code == 409
+    assert response.json()["error"] == {
+        "code": "conflict",
+        "message": "This offering has bookings, so it cannot be deleted. Turn it off instead: nobody can book it then.",
+        "fields": {},
+    }
+    assert Offering.objects.filter(pk=offering.pk, is_active=True).exists()
 
 
 def test_anonymous_gets_401_for_own_endpoints(client) -> None:

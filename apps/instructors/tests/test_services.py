@@ -152,6 +152,18 @@ def test_someone_elses_offering_is_not_found_and_unchanged(instructor, other_ins
     assert theirs.description == "Classical and pop."
 
 
+def test_profile_update_refuses_null_for_fields_that_always_hold_a_value(instructor) -> None:
+    profile = instructor_profile_ensure(actor=instructor)
+    with pytest.raises(ValidationFailed) as caught:
+        instructor_profile_update(actor=instructor, changes={"bio": None, "years_experience": None, "headline": "Hi"})
+    assert caught.value.fields == {
+        "bio": ["This field cannot be null."],
+        "years_experience": ["This field cannot be null."],
+    }
+    profile.refresh_from_db()
+    assert (profile.bio, profile.years_experience, profile.headline) == ("", 0, "")
+
+
 def test_profile_update_validates_everything_and_jitters_the_public_point(instructor) -> None:
     with pytest.raises(ValidationFailed) as caught:
         instructor_profile_update(

@@ -1,0 +1,19 @@
+"""The dates the product works with, for every input (API parameters, page forms).
+
+Far wider than any lesson, availability week or report needs, and far enough from year 1 and
+9999 that adding weeks or converting time zones never leaves Python's date range (near them
+such inputs crashed with OverflowError)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2099, 12, 31)
+OUT_OF_RANGE = f"Use a date between {EARLIEST_DATE} and {LATEST_DATE}."
+DATE_RANGE_VALIDATORS = [
+    MinValueValidator(EARLIEST_DATE, message=OUT_OF_RANGE),
+    MaxValueValidator(LATEST_DATE, message=OUT_OF_RANGE),
+]
