@@ -13,9 +13,9 @@ import math
 from typing import Any
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
 from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.core.signals import got_request_exception
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.log import log_response
 from ninja import NinjaAPI, Schema
