@@ -113,7 +113,8 @@ def test_every_operation_documents_the_errors_it_can_answer(client) -> None:
             operation["responses"][code]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorOut")
             for code in errors
         ), url
-        assert not any(code.startswith("5") for code in errors), url  # a 5xx is a bug, never a contract
+        # A 500 is a bug, never a contract; 503 is (a dependency is briefly out: retry).
+        assert errors & {"500", "501", "502", "504"} == set(), url
     assert missing == {}
 
 
