@@ -20,12 +20,20 @@ $(VENV)/.installed-dev: requirements-dev.lock $(VENV)/.installed
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.lock
 	touch $@
 
+# localstripe, the Stripe emulator the payment tests start, has its own venv: its pins stay
+# out of the app's locks (tests/localstripe.py starts it on 127.0.0.1).
+LOCALSTRIPE := .venv-localstripe
+$(LOCALSTRIPE)/.installed: requirements-localstripe.lock
+	$(PYTHON) -m venv $(LOCALSTRIPE)
+	$(LOCALSTRIPE)/bin/pip install --quiet --disable-pip-version-check -r requirements-localstripe.lock
+	touch $@
+
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 install: $(VENV)/.installed node_modules/.installed
-install-dev: $(VENV)/.installed-dev node_modules/.installed
+install-dev: $(VENV)/.installed-dev $(LOCALSTRIPE)/.installed node_modules/.installed
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
@@ -53,4 +61,4 @@ pytest: install-dev
 test: lint types audit pytest
 
 clean:
-	rm -rf $(VENV) node_modules var db.sqlite3 .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LOCALSTRIPE) node_modules var db.sqlite3 .mypy_cache .pytest_cache .ruff_cache

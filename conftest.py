@@ -16,7 +16,7 @@ from apps.accounts.tests.factories import InstructorUserFactory, StaffFactory, S
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API beside live_server
 
-pytest_plugins = ["tests.browser"]
+pytest_plugins = ["tests.browser", "tests.stripe_emulator"]
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,7 @@ from apps.instructors.api import router as instructors_router
 from apps.media.api import router as media_router
 from apps.payments.api import router as payments_router
 from apps.payments.api_ledgers import router as ledgers_router
+from apps.payments.api_webhooks import router as payment_webhooks_router
 from apps.search.api import router as search_router
 
 api = NinjaAPI(
@@ -39,5 +40,6 @@ api.add_router("/", payments_router)
 api.add_router("/", bookings_router)
 api.add_router("/", booking_policies_router)
 api.add_router("/", ledgers_router)
+api.add_router("/", payment_webhooks_router)
 api.add_router("/", media_router)
 api.add_router("/", search_router)

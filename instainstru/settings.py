@@ -155,6 +155,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # completion and capture at end + 24 h, no-show resolution, orphaned card holds, credit
     # expiry, payouts.
     "money-sweeps": {"task": "bookings.money_sweeps", "schedule": 60.0},
+    # Stripe webhook events whose processing task was lost or failed.
+    "payment-webhooks": {"task": "payments.webhooks_retry", "schedule": 120.0},
 }
 
 AUTH_USER_MODEL = "accounts.User"
@@ -263,9 +265,12 @@ STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "")
 STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY", "")
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = env_str("STRIPE_API_BASE", "")
-# Only the built-in local gateway exists so far; the Stripe adapter will accept "stripe".
-if PAYMENT_GATEWAY != "local":
-    raise ImproperlyConfigured("PAYMENT_GATEWAY must be local (the Stripe adapter is not built yet)")
+if PAYMENT_GATEWAY not in {"local", "stripe"}:
+    raise ImproperlyConfigured("PAYMENT_GATEWAY must be local or stripe")
+if PAYMENT_GATEWAY == "stripe" and not (STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET):
+    raise ImproperlyConfigured(
+        "PAYMENT_GATEWAY=stripe needs STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET"
+    )
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -29,6 +29,7 @@ from apps.core.models import platform_config
 from apps.instructors.models import InstructorProfile
 from apps.instructors.selectors import instructor_travels_to
 from apps.instructors.states import Format
+from apps.payments.actions import payment_action_open
 from apps.payments.credits import credit_balance, credits_reserve
 from apps.payments.gateway import Authorization, get_gateway
 from apps.payments.locks import student_lock_active
@@ -315,6 +316,8 @@ def booking_authorize(*, booking_id: int, actor: User | None, now: datetime) -> 
             replaced_hold = _authorization_succeeded(booking, result, actor, now)
         else:
             _authorization_failed(booking, actor, now, code=result.decline_code or result.status)
+            if result.status == "requires_action":  # the bank wants the student: 3-D Secure
+                payment_action_open(booking=booking, intent_id=result.intent_id, now=now)
     if stale_hold and stale_hold != booking.payment_intent_id:
         get_gateway().release(intent_id=stale_hold, idempotency_key=f"release-unneeded:{stale_hold}", now=now)
     # The new hold replaced one on the old card (a charge had failed on it): cancel that one.
@@ -323,6 +326,7 @@ def booking_authorize(*, booking_id: int, actor: User | None, now: datetime) -> 
 
 
 AUTHORIZABLE = frozenset({PaymentStatus.SCHEDULED, PaymentStatus.PAYMENT_METHOD_REQUIRED})
+AUTHENTICATION_REQUIRED = "authentication_required"  # told by payment_action_open instead
 
 
 def _authorization_succeeded(booking: Booking, result: Authorization, actor: User | None, now: datetime) -> str:
@@ -368,7 +372,7 @@ def _authorization_failed(booking: Booking, actor: User | None, now: datetime, *
     else:
         booking.save(update_fields=[*fields, "updated_at"])
         booking_event_add(booking=booking, kind="payment", actor=actor, now=now, reason=f"authorization failed: {code}")
-    if booking.status == BookingStatus.CONFIRMED and booking.starts_at > now:
+    if booking.status == BookingStatus.CONFIRMED and booking.starts_at > now and code != AUTHENTICATION_REQUIRED:
         deadline = booking.starts_at - clock.auth_cancel_before
         notices.authorization_failed(booking, retry_at=booking.payment_retry_at, deadline=deadline, now=now)
 
@@ -413,4 +417,19 @@ def booking_payment_method_change(*, actor: User, booking_id: int, payment_metho
         or booking.starts_at - now < money_clock().authorize_before
     ):
         return booking_authorize(booking_id=booking.pk, actor=actor, now=now)
+    return booking
+
+
+def booking_authorization_refresh(*, booking_id: int, intent_id: str, actor: User | None, now: datetime) -> Booking:
+    """An authorization that waited for the student's bank (3-D Secure) is looked up again:
+    once the provider holds the money, the booking is authorized as if it had succeeded at
+    once. Idempotent: the confirmation page and the provider's webhook may both call it."""
+    result = get_gateway().authorization_get(intent_id=intent_id, now=now)
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().select_related("instructor", "student").get(pk=booking_id)
+        unneeded = result.status == "authorized" and booking.payment_status not in AUTHORIZABLE
+        if result.status == "authorized" and not unneeded:
+            _authorization_succeeded(booking, result, actor, now)
+    if unneeded and booking.payment_intent_id != intent_id:  # settled meanwhile: give the hold back
+        get_gateway().release(intent_id=intent_id, idempotency_key=f"release-unneeded:{intent_id}", now=now)
     return booking

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from apps.bookings import views, views_actions
+from apps.bookings import views, views_actions, views_payment
 
 app_name = "bookings"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("lessons/<uuid:public_id>/", views.detail, name="detail"),
     path("lessons/<uuid:public_id>/card/", views.detail_card, name="detail_card"),
     path("lessons/<uuid:public_id>/card/new/", views.detail_card_add, name="detail_card_add"),
+    path("lessons/<uuid:public_id>/confirm-payment/", views_payment.confirm_payment, name="confirm_payment"),
     path("lessons/<uuid:public_id>/actions/", views_actions.actions, name="actions"),
     path("lessons/<uuid:public_id>/cancel/", views_actions.cancel, name="cancel"),
     path("lessons/<uuid:public_id>/reschedule/", views_actions.reschedule, name="reschedule"),

@@ -44,6 +44,7 @@ from apps.bookings.states import PaymentStatus
 from apps.core.errors import ApplicationError, NotFound, PermissionDenied, RetryLater, ValidationFailed
 from apps.core.forms import apply_application_error
 from apps.core.idempotency import page_run_once
+from apps.payments.actions import payment_action_current
 from apps.payments.forms import CardForm
 from apps.payments.pricing import format_usd
 from apps.payments.services import payment_method_add
@@ -276,6 +277,7 @@ def _render_detail(
         "detail": detail, "booking": detail.booking, "choice_form": choice_form or CardChoiceForm(),
         "card_form": card_form or CardForm(prefix="new_card"), "test_cards": test_card_rows(),
         "picked_card": picked, "render_key": uuid.uuid4(),
+        "payment_action": payment_action_current(booking=detail.booking) if not detail.is_instructor else None,
     }  # fmt: skip
     return render(request, "bookings/detail.html", context, status=status)
 

@@ -48,6 +48,15 @@ from apps.instructors.services import (
     service_areas_replace,
 )
 from apps.instructors.states import ProfileStatus
+from apps.payments.gateway import get_gateway
+from apps.payments.identity import identity_latest, identity_refresh, identity_start
+from apps.payments.payout_accounts import (
+    payout_account_get,
+    payout_account_local_complete,
+    payout_account_refresh,
+    payout_account_start,
+    payout_dashboard_url,
+)
 
 P = ParamSpec("P")
 StepView = Callable[Concatenate[HttpRequest, User, InstructorProfile, P], HttpResponse]
@@ -305,19 +314,91 @@ def offering_remove(request: HttpRequest, user: User, profile: InstructorProfile
     return redirect(STEP_URLS["skills"])
 
 
-# --- Steps 3 and 4: Verification and Payouts (staff record them for now) ---------------
+# --- Steps 3 and 4: Verification and Payouts (with the payment provider) ----------------
 
 
 @require_safe
 @onboarding_page
 def verification(request: HttpRequest, user: User, profile: InstructorProfile) -> HttpResponse:
-    return _render(request, profile, "verification.html", {}, step="verification")
+    context = {"identity_online": get_gateway().identity_supported, "identity": identity_latest(profile=profile)}
+    return _render(request, profile, "verification.html", context, step="verification")
+
+
+@require_POST
+@onboarding_page
+def identity_start_view(request: HttpRequest, user: User, profile: InstructorProfile) -> HttpResponse:
+    """Off to the provider's identity check (Stripe Identity); it sends the instructor back
+    to identity_return."""
+    back = request.build_absolute_uri(reverse("instructors_onboarding:identity_return"))
+    try:
+        return redirect(identity_start(actor=user, return_url=back, now=timezone.now()))
+    except Conflict as exc:
+        messages.info(request, exc.message)
+        return redirect(STEP_URLS["verification"])
+
+
+@require_safe
+@onboarding_page
+def identity_return(request: HttpRequest, user: User, profile: InstructorProfile) -> HttpResponse:
+    checked = identity_refresh(actor=user, now=timezone.now())
+    if checked is not None and checked.status == "verified":
+        messages.success(request, "Your identity is verified.")
+    elif checked is not None and checked.status == "processing":
+        messages.info(request, "Thanks! We're checking your documents; this page updates when it's done.")
+    else:
+        messages.error(request, "Your identity check isn't finished yet. You can try again.")
+    return redirect(STEP_URLS["verification"])
 
 
 @require_safe
 @onboarding_page
 def payouts(request: HttpRequest, user: User, profile: InstructorProfile) -> HttpResponse:
-    return _render(request, profile, "payouts.html", {}, step="payouts")
+    context = {"account": payout_account_get(profile=profile)}
+    return _render(request, profile, "payouts.html", context, step="payouts")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@onboarding_page
+def payouts_start(request: HttpRequest, user: User, profile: InstructorProfile) -> HttpResponse:
+    """Off to the provider's onboarding form (Stripe Connect Express). Also the provider's
+    "refresh" address: an expired form link comes back here for a fresh one."""
+    return redirect(
+        payout_account_start(
+            actor=user, refresh_url=request.build_absolute_uri(reverse("instructors_onboarding:payouts_start")),
+            return_url=request.build_absolute_uri(reverse("instructors_onboarding:payouts_return")),
+        )
+    )  # fmt: skip
+
+
+@require_safe
+@onboarding_page
+def payouts_return(request: HttpRequest, user: User, profile: InstructorProfile) -> HttpResponse:
+    account = payout_account_refresh(actor=user, now=timezone.now())
+    if account is not None and account.payouts_enabled:
+        messages.success(request, "Your payout account is connected.")
+    elif account is not None and account.details_submitted:
+        messages.info(request, "Thanks! Stripe is checking your details; this step completes when they're confirmed.")
+    else:
+        messages.error(request, "Your payout details aren't complete yet. Continue where you left off.")
+    return redirect(STEP_URLS["payouts"])
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@onboarding_page
+def payouts_local(request: HttpRequest, user: User, profile: InstructorProfile, account_id: str) -> HttpResponse:
+    """The local gateway's stand-in for Stripe's onboarding form: confirm a test bank account."""
+    if request.method == "POST":
+        payout_account_local_complete(actor=user, account_id=account_id, now=timezone.now())
+        messages.success(request, "Your payout account is connected.")
+        return redirect(STEP_URLS["payouts"])
+    return _render(request, profile, "payouts_local.html", {"account_id": account_id}, step="payouts")
+
+
+@require_POST
+@onboarding_page
+def payouts_dashboard(request: HttpRequest, user: User, profile: InstructorProfile) -> HttpResponse:
+    """A one-time login to the provider's Express dashboard (bank details, payout history)."""
+    return redirect(payout_dashboard_url(actor=user))
 
 
 # --- Step 5: Go live, and the status page ----------------------------------------------

@@ -1,3 +1,5 @@
+import uuid
+
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
@@ -7,15 +9,26 @@ from apps.core.api_errors import error_responses
 from apps.core.api_input import InputSchema
 from apps.payments.models import PaymentMethod
 from apps.payments.selectors import payment_method_list
-from apps.payments.services import payment_method_add, payment_method_delete, payment_method_set_default
+from apps.payments.services import (
+    payment_method_add,
+    payment_method_delete,
+    payment_method_set_default,
+    payment_method_setup_start,
+)
 
 router = Router(tags=["payments"])
 
 
 class CardIn(InputSchema):
     card_number: str = Field(
-        description="With the built-in local gateway: one of its test card numbers (e.g. 4242 4242 4242 4242)."
+        description="With the built-in local gateway: one of its test card numbers (e.g. 4242 4242 4242 4242). "
+        "With Stripe: the id of a SetupIntent the app confirmed with the client secret from "
+        "/me/payment-methods/setup (seti_…), or of a PaymentMethod (pm_…), which is then set up for off-session use."
     )
+
+
+class CardSetupOut(Schema):
+    client_secret: str = Field(description="For Stripe's card form (SetupIntent); empty with the local gateway.")
 
 
 class CardOut(Schema):
@@ -38,6 +51,16 @@ def cards(request: HttpRequest) -> list[PaymentMethod]:
 def card_add(request: HttpRequest, payload: CardIn) -> Status[PaymentMethod]:
     key = request.headers.get("Idempotency-Key")
     return Status(201, payment_method_add(actor=api_user(request), card_token=payload.card_number, request_key=key))
+
+
+@router.post(
+    "/me/payment-methods/setup",
+    response={200: CardSetupOut, **error_responses(401, 403)},
+    summary="Start saving a card",
+)
+def card_setup(request: HttpRequest) -> CardSetupOut:
+    key = request.headers.get("Idempotency-Key") or uuid.uuid4().hex
+    return CardSetupOut(client_secret=payment_method_setup_start(actor=api_user(request), request_key=key))
 
 
 @router.post(

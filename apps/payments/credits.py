@@ -24,7 +24,7 @@ from apps.accounts.models import User
 from apps.bookings.models import Booking, Settlement
 from apps.core.errors import Conflict, ValidationFailed
 from apps.core.models import platform_config
-from apps.payments.models import CreditEntry
+from apps.payments.models import CreditEntry, CreditFreeze
 from apps.payments.states import CreditKind
 
 SWEEP_BATCH = 200
@@ -59,6 +59,9 @@ def _buckets(user: User, now: datetime, *, lock: bool) -> list[Bucket]:
 
 
 def credit_balance(*, user: User, now: datetime) -> int:
+    """What the user can spend now: nothing while a card dispute froze their credits."""
+    if CreditFreeze.objects.filter(user=user, released_at__isnull=True).exists():
+        return 0
     return sum(bucket.left_cents for bucket in _buckets(user, now, lock=False))
 
 

@@ -7,11 +7,15 @@ keys and no network. It keeps its state in the database, like a provider would o
 | 5555 5555 5555 4444 | Mastercard, every charge succeeds                             |
 | 4000 0000 0000 0002 | authorization declined (card_declined)                        |
 | 4000 0000 0000 9995 | authorization declined (insufficient_funds)                   |
-| 4000 0025 0000 3155 | authorization requires authentication (requires_action)       |
+| 4000 0025 0000 3155 | needs the bank's confirmation (3-D Secure) before it authorizes |
 | 4000 0000 0000 0341 | authorizes, then fails at capture (card_declined)             |
 | 4000 0000 0000 0069 | refused when saved (expired_card)                             |
 
-Authorizations expire 7 days after they are made, as card holds do.
+Authorizations expire 7 days after they are made, as card holds do. A card that needs the
+bank's confirmation leaves the authorization in `requires_action` until the student confirms
+it on the lesson's confirmation page (`authentication_complete`, what Stripe.js does with
+Stripe). Payout accounts are created here too; their onboarding is one confirmation page.
+Identity checks are not offered locally: staff review the instructor's documents.
 """
 
 from __future__ import annotations
@@ -22,9 +26,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
-from apps.payments.gateway import Authorization, Card, CardError, MoneyMovement
-from apps.payments.models import LocalCard, LocalIntent, LocalOperation, LocalTransfer
+from apps.payments.gateway import (
+    Authorization,
+    Card,
+    CardError,
+    MoneyMovement,
+    PayoutAccountState,
+    ProviderUnavailable,
+    Verification,
+)
+from apps.payments.models import LocalCard, LocalIntent, LocalOperation, LocalPayoutAccount, LocalTransfer
 
 AUTHORIZATION_LIFETIME = timedelta(days=7)
 _NAMESPACE = uuid.UUID("6f1c3f52-6a55-4a0e-9f7e-5b7b1c1e2a10")
@@ -58,9 +71,13 @@ def _stable_id(prefix: str, idempotency_key: str) -> str:
 
 class LocalGateway:
     name = "local"
+    identity_supported = False
 
     def customer_create(self, *, email: str, idempotency_key: str) -> str:
         return _stable_id("lcus", idempotency_key)
+
+    def card_setup_start(self, *, customer_id: str, idempotency_key: str) -> str:
+        return ""  # the local card form posts the test number itself
 
     def card_save(self, *, customer_id: str, token: str, idempotency_key: str) -> Card:
         number = "".join(ch for ch in token if ch.isdigit())
@@ -107,13 +124,24 @@ class LocalGateway:
                     )  # fmt: skip
             except IntegrityError:  # a concurrent retry with the same key won the insert
                 existing = LocalIntent.objects.get(idempotency_key=idempotency_key)
-        return Authorization(
-            status=existing.status if existing.status in {"declined", "requires_action"} else "authorized",  # type: ignore[arg-type]
-            intent_id=existing.intent_id,
-            amount_cents=existing.amount_cents,
-            decline_code=existing.decline_code,
-            expires_at=existing.expires_at,
-        )
+        return _authorization(existing)
+
+    def authorization_get(self, *, intent_id: str, now: datetime) -> Authorization:
+        return _authorization(LocalIntent.objects.get(intent_id=intent_id))
+
+    def authentication_start(self, *, intent_id: str, idempotency_key: str) -> str:
+        return ""
+
+    def authentication_complete(self, *, intent_id: str, approve: bool) -> Authorization:
+        """The test bank's confirmation step (what the card holder does in Stripe.js's
+        challenge): approved, the hold is placed; refused, the authorization is declined."""
+        with transaction.atomic():
+            intent = LocalIntent.objects.select_for_update().get(intent_id=intent_id)
+            if intent.status == "requires_action":
+                intent.status = "authorized" if approve else "declined"
+                intent.decline_code = "" if approve else "authentication_failed"
+                intent.save(update_fields=["status", "decline_code"])
+        return _authorization(intent)
 
     def _operation(
         self, *, intent_id: str, kind: str, amount_cents: int, idempotency_key: str, now: datetime
@@ -179,6 +207,58 @@ class LocalGateway:
         except IntegrityError:  # a concurrent retry with the same key won the insert
             done = LocalTransfer.objects.get(idempotency_key=idempotency_key)
         return MoneyMovement(succeeded=True, amount_cents=done.amount_cents), done.transfer_id
+
+    def transfer_reverse(self, *, transfer_id: str, amount_cents: int, idempotency_key: str) -> MoneyMovement:
+        with transaction.atomic():
+            done = LocalTransfer.objects.select_for_update().get(transfer_id=transfer_id)
+            if amount_cents <= 0 or amount_cents > done.amount_cents - done.amount_reversed_cents:
+                return MoneyMovement(succeeded=False, amount_cents=amount_cents, failure_code="amount_too_large")
+            done.amount_reversed_cents += amount_cents
+            done.save(update_fields=["amount_reversed_cents"])
+        return MoneyMovement(succeeded=True, amount_cents=amount_cents)
+
+    def payout_instant(self, *, account_id: str, amount_cents: int, idempotency_key: str) -> tuple[MoneyMovement, str]:
+        return MoneyMovement(succeeded=True, amount_cents=amount_cents), _stable_id("lpo", idempotency_key)
+
+    def payout_account_create(self, *, email: str, idempotency_key: str) -> str:
+        account, _ = LocalPayoutAccount.objects.get_or_create(
+            account_id=_stable_id("lacct", idempotency_key), defaults={"email": email}
+        )
+        return account.account_id
+
+    def payout_account_link(self, *, account_id: str, refresh_url: str, return_url: str) -> str:
+        return reverse("instructors_onboarding:payouts_local", args=[account_id])
+
+    def payout_account_get(self, *, account_id: str) -> PayoutAccountState:
+        account = LocalPayoutAccount.objects.get(account_id=account_id)
+        done = account.details_submitted
+        return PayoutAccountState(
+            charges_enabled=done, payouts_enabled=done, details_submitted=done,
+            currently_due=[] if done else ["external_account"],
+        )  # fmt: skip
+
+    def payout_account_complete(self, *, account_id: str) -> None:
+        """The local onboarding page: the instructor confirms the test bank account."""
+        LocalPayoutAccount.objects.filter(account_id=account_id).update(details_submitted=True)
+
+    def payout_dashboard_link(self, *, account_id: str) -> str:
+        return reverse("ledgers:earnings")
+
+    def identity_start(self, *, reference: str, return_url: str, idempotency_key: str) -> Verification:
+        raise ProviderUnavailable("Identity is checked by our team here: upload your documents instead.")
+
+    def identity_get(self, *, session_id: str) -> Verification:
+        raise ProviderUnavailable("Identity is checked by our team here.")
+
+
+def _authorization(intent: LocalIntent) -> Authorization:
+    return Authorization(
+        status=intent.status if intent.status in {"declined", "requires_action"} else "authorized",  # type: ignore[arg-type]
+        intent_id=intent.intent_id,
+        amount_cents=intent.amount_cents,
+        decline_code=intent.decline_code,
+        expires_at=intent.expires_at,
+    )
 
 
 def _failure(intent: LocalIntent, kind: str, amount_cents: int, now: datetime) -> str:

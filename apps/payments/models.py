@@ -101,6 +101,7 @@ class LocalTransfer(models.Model):
     transfer_id = models.CharField(max_length=40, unique=True)
     destination = models.CharField(max_length=60)
     amount_cents = models.PositiveIntegerField()
+    amount_reversed_cents = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField()
 
     def __str__(self) -> str:
@@ -174,8 +175,11 @@ class Payout(models.Model):
     created_at = models.DateTimeField()
     paid_at = models.DateTimeField(null=True, blank=True)
     transfer_id = models.CharField(max_length=60, blank=True)
+    # An instant payout's payout at the provider (the bank transfer that follows the transfer).
+    provider_payout_id = models.CharField(max_length=60, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     failure_code = models.CharField(max_length=40, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, help_text="A failed transfer is retried then.")
     claimed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -235,3 +239,115 @@ class StudentLock(models.Model):
 
     def __str__(self) -> str:
         return f"lock {self.user_id} ({self.reason})"
+
+
+class LocalPayoutAccount(models.Model):
+    """An instructor's payout account with the local gateway (what Stripe Connect keeps)."""
+
+    account_id = models.CharField(max_length=60, unique=True)
+    email = models.EmailField()
+    details_submitted = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return self.account_id
+
+
+class PayoutAccount(TimeStampedModel):
+    """An instructor's payout account with the provider (a Stripe Connect Express account)
+    and what the provider last said about it. Synced on the onboarding return page and by
+    the account webhook; the onboarding "Payouts" step follows `payouts_enabled`."""
+
+    instructor = models.OneToOneField(
+        "instructors.InstructorProfile", on_delete=models.PROTECT, related_name="payout_account"
+    )
+    provider = models.CharField(max_length=20)
+    account_id = models.CharField(max_length=100)
+    charges_enabled = models.BooleanField(default=False)
+    payouts_enabled = models.BooleanField(default=False)
+    details_submitted = models.BooleanField(default=False)
+    currently_due = models.JSONField(default=list, blank=True)
+    synced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "account_id"], name="payout_account_unique_provider_id")
+        ]
+
+    def __str__(self) -> str:
+        return self.account_id
+
+
+class PaymentAction(models.Model):
+    """An authorization waiting for the student's bank confirmation (3-D Secure): the booking
+    page links to the confirmation step until it is resolved."""
+
+    booking = models.ForeignKey("bookings.Booking", on_delete=models.CASCADE, related_name="payment_actions")
+    intent_id = models.CharField(max_length=100, unique=True)
+    created_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.intent_id} ({self.outcome or 'open'})"
+
+
+class IdentityVerification(models.Model):
+    """An identity check with the provider (a Stripe Identity verification session)."""
+
+    instructor = models.ForeignKey(
+        "instructors.InstructorProfile", on_delete=models.CASCADE, related_name="identity_verifications"
+    )
+    provider = models.CharField(max_length=20)
+    session_id = models.CharField(max_length=100, unique=True)
+    status = models.CharField(max_length=20)
+    error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} {self.status}"
+
+
+class WebhookEvent(models.Model):
+    """A provider event as received. The unique event id is what makes processing once: a
+    redelivery finds its row and changes nothing."""
+
+    provider = models.CharField(max_length=20)
+    event_id = models.CharField(max_length=100)
+    type = models.CharField(max_length=100)
+    payload = models.JSONField()
+    received_at = models.DateTimeField()
+    processed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "event_id"], name="webhook_event_once"),
+        ]
+        indexes = [models.Index(fields=["processed_at", "received_at"], name="webhook_unprocessed_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.event_id}"
+
+
+class CreditFreeze(models.Model):
+    """A student's credits frozen while a card dispute is open: they cannot be spent until
+    staff lift the freeze."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="credit_freezes")
+    booking = models.ForeignKey("bookings.Booking", on_delete=models.PROTECT, related_name="+")
+    dispute_id = models.CharField(max_length=100, unique=True)
+    reason = models.CharField(max_length=200)
+    created_at = models.DateTimeField()
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"freeze {self.user_id} ({self.dispute_id})"

@@ -5,6 +5,9 @@ Exactly once: an earning is unique per settlement; a weekly batch is unique per
 (instructor, week); earnings are attached to a payout under their row locks (a concurrent
 batch skips or waits for them); the transfer's idempotency key is derived from the payout
 row, and the payout is claimed by compare-and-set before the provider is called.
+
+A failed transfer is retried 1 h, 4 h and 24 h after the failure before which it fails for
+good; the instructor is told at the first failure and at the end, staff at the end.
 """
 
 from __future__ import annotations
@@ -25,14 +28,17 @@ from apps.core.errors import Conflict, PermissionDenied
 from apps.core.limits import money_operation
 from apps.core.models import platform_config
 from apps.instructors.models import InstructorProfile
-from apps.notifications.services import notify
-from apps.payments.gateway import get_gateway
-from apps.payments.models import Earning, Payout
+from apps.notifications.services import notify, notify_staff
+from apps.payments.gateway import MoneyMovement, PaymentGateway, get_gateway
+from apps.payments.models import Earning, Payout, PayoutAccount
 from apps.payments.pricing import format_decimal, format_usd
 from apps.payments.states import EarningKind, PayoutKind, PayoutStatus, payout_can_transition
 
 CLAIM_LEASE = timedelta(minutes=10)  # longer than any provider call; a dead worker's claim lapses
 SWEEP_BATCH = 200
+# After the 1st, 2nd and 3rd failed transfer; the 4th failure is final.
+PAYOUT_RETRY_DELAYS = (timedelta(hours=1), timedelta(hours=4), timedelta(hours=24))
+EARNINGS_URL = "/teach/earnings/"
 
 
 def earning_add(*, settlement: Settlement, booking: Booking, amount_cents: int, kind: str, now: datetime) -> Earning:
@@ -76,7 +82,8 @@ def _batch(instructor_id: int, period_start: datetime, now: datetime) -> Payout 
 
 def _send_due(now: datetime) -> int:
     due = Payout.objects.filter(status=PayoutStatus.PENDING).filter(
-        Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
+        Q(claimed_until__isnull=True) | Q(claimed_until__lte=now),
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
     )
     return sum(payout_send(payout_id=pk, now=now) for pk in list(due.values_list("pk", flat=True)[:SWEEP_BATCH]))
 
@@ -107,42 +114,123 @@ def _claim(payout_id: int, now: datetime) -> bool:
     )
 
 
+def _destination(gateway: PaymentGateway, instructor_id: int) -> str:
+    """The instructor's payout account with this provider ("" when there is none: the local
+    gateway still pays instructors whom staff connected by hand)."""
+    found = PayoutAccount.objects.filter(instructor_id=instructor_id, provider=gateway.name)
+    return found.values_list("account_id", flat=True).first() or ""
+
+
 def payout_send(*, payout_id: int, now: datetime) -> bool:
     """Transfer one pending payout (outside any row lock) and record it; True when it was
-    paid by this call."""
+    paid by this call. An instant payout then asks the provider to pay it out to the
+    instructor's card at once."""
     if not _claim(payout_id, now):
         return False
     payout = Payout.objects.select_related("instructor").get(pk=payout_id)
-    movement, transfer_id = get_gateway().transfer(
-        destination=f"instructor:{payout.instructor.pk}", amount_cents=payout.amount_cents,
+    gateway = get_gateway()
+    destination = _destination(gateway, payout.instructor_id)
+    movement, transfer_id = gateway.transfer(
+        destination=destination, amount_cents=payout.amount_cents,
         idempotency_key=f"payout:{payout.pk}:{payout.attempts}", now=now,
     )  # fmt: skip
+    instant = MoneyMovement(succeeded=True, amount_cents=0)
+    provider_payout_id = ""
+    if movement.succeeded and payout.kind == PayoutKind.INSTANT and destination:
+        instant, provider_payout_id = gateway.payout_instant(
+            account_id=destination, amount_cents=payout.amount_cents, idempotency_key=f"payout:{payout.pk}:instant"
+        )
     with transaction.atomic():
         payout = Payout.objects.select_for_update().select_related("instructor__user").get(pk=payout_id)
         if payout.status != PayoutStatus.PENDING:
             return False
         if not movement.succeeded:
-            payout.attempts, payout.failure_code, payout.claimed_until = (
-                payout.attempts + 1,
-                movement.failure_code,
-                None,
-            )
-            payout.save(update_fields=["attempts", "failure_code", "claimed_until"])
+            _failed(payout, movement.failure_code, now)
             return False
-        if not payout_can_transition(payout.status, PayoutStatus.PAID):
-            raise Conflict(f"A {payout.status} payout cannot be paid.")
-        payout.status, payout.paid_at, payout.transfer_id, payout.claimed_until = (
-            PayoutStatus.PAID,
-            now,
-            transfer_id,
-            None,
-        )
-        payout.save(update_fields=["status", "paid_at", "transfer_id", "claimed_until"])
+        _paid(payout, transfer_id, provider_payout_id, now)
+        if not instant.succeeded:
+            # The money is in the instructor's Stripe balance: it goes out with the next
+            # standard payout instead.
+            payout.failure_code = f"instant:{instant.failure_code}"[:40]
+            payout.save(update_fields=["failure_code"])
+            notify(
+                user=payout.instructor.user, kind="payout_failed", now=now, url=EARNINGS_URL,
+                subject="Instant payout not possible",
+                body=f"{format_usd(payout.amount_cents)} is in your payout account; it reaches your bank with the "
+                "next standard payout instead.",
+            )  # fmt: skip
+    return True
+
+
+def _paid(payout: Payout, transfer_id: str, provider_payout_id: str, now: datetime) -> None:
+    if not payout_can_transition(payout.status, PayoutStatus.PAID):
+        raise Conflict(f"A {payout.status} payout cannot be paid.")
+    payout.status, payout.paid_at, payout.transfer_id, payout.claimed_until = PayoutStatus.PAID, now, transfer_id, None
+    payout.provider_payout_id, payout.next_attempt_at, payout.failure_code = provider_payout_id, None, ""
+    payout.save(
+        update_fields=[
+            "status", "paid_at", "transfer_id", "claimed_until", "provider_payout_id", "next_attempt_at", "failure_code",
+        ]
+    )  # fmt: skip
+    notify(
+        user=payout.instructor.user, kind="payout_sent", now=now, url=EARNINGS_URL,
+        subject=f"Payout sent: {format_usd(payout.amount_cents)}",
+        body=f"We sent {format_usd(payout.amount_cents)} to your payout account ({payout.get_kind_display().lower()} payout).",
+    )  # fmt: skip
+
+
+def _failed(payout: Payout, code: str, now: datetime) -> None:
+    """Back off (1 h, 4 h, 24 h), then give up: the instructor hears at the first failure
+    and at the end, staff at the end."""
+    payout.attempts, payout.failure_code, payout.claimed_until = payout.attempts + 1, code, None
+    amount = format_usd(payout.amount_cents)
+    if payout.attempts <= len(PAYOUT_RETRY_DELAYS):
+        payout.next_attempt_at = now + PAYOUT_RETRY_DELAYS[payout.attempts - 1]
+        if payout.attempts == 1:
+            notify(
+                user=payout.instructor.user, kind="payout_failed", now=now, url=EARNINGS_URL,
+                subject=f"Payout delayed: {amount}",
+                body=f"We couldn't send {amount} to your payout account ({code}). We'll try again; check your "
+                "payout details meanwhile.",
+            )  # fmt: skip
+    else:
+        if not payout_can_transition(payout.status, PayoutStatus.FAILED):
+            raise Conflict(f"A {payout.status} payout cannot fail.")
+        payout.status, payout.next_attempt_at = PayoutStatus.FAILED, None
         notify(
-            user=payout.instructor.user, kind="payout_sent", now=now, url="/teach/earnings/",
-            subject=f"Payout sent: {format_usd(payout.amount_cents)}",
-            body=f"We sent {format_usd(payout.amount_cents)} to your payout account ({payout.get_kind_display().lower()} payout).",
+            user=payout.instructor.user, kind="payout_failed", now=now, url=EARNINGS_URL,
+            subject=f"Payout failed: {amount}",
+            body=f"We couldn't send {amount} to your payout account after {payout.attempts} tries ({code}). "
+            "Our team will contact you to sort it out.",
         )  # fmt: skip
+        notify_staff(
+            kind="staff_alert", now=now, url=f"/admin/payments/payout/{payout.pk}/change/",
+            subject=f"Payout {payout.pk} failed {payout.attempts} times",
+            body=f"{amount} to {payout.instructor.display_name} failed: {code}.",
+        )  # fmt: skip
+    payout.save(update_fields=["attempts", "failure_code", "claimed_until", "next_attempt_at", "status"])
+
+
+def payout_provider_failed(*, account_id: str, provider_payout_id: str, code: str, now: datetime) -> bool:
+    """The provider could not pay the instructor's bank (a `payout.failed` event): the money
+    stays in their payout account until they fix their bank details. Told once per payout."""
+    account = PayoutAccount.objects.select_related("instructor__user").filter(account_id=account_id).first()
+    if account is None:
+        return False
+    ours = Payout.objects.filter(provider_payout_id=provider_payout_id).first() if provider_payout_id else None
+    profile = account.instructor
+    notify(
+        user=profile.user, kind="payout_failed", now=now, url=EARNINGS_URL,
+        subject="Your bank refused a payout",
+        body=f"Your bank could not receive a payout ({code}). Update your bank details in your payout dashboard; "
+        "the money stays in your payout account until then.",
+    )  # fmt: skip
+    notify_staff(
+        kind="staff_alert", now=now, url=f"/admin/instructors/instructorprofile/{profile.pk}/change/",
+        subject=f"Bank payout failed for {profile.display_name}",
+        body=f"Payout {provider_payout_id or '(automatic)'} to {account_id} failed: {code}."
+        + (f" It was instant payout {ours.pk}." if ours else ""),
+    )  # fmt: skip
     return True
 
 

@@ -15,15 +15,29 @@ from apps.payments.models import PaymentCustomer, PaymentMethod
 
 
 def _customer(actor: User) -> PaymentCustomer:
-    existing = PaymentCustomer.objects.filter(user=actor).first()
-    if existing is not None:
-        return existing
+    """The student's customer with the configured provider; one made with another gateway
+    (before a switch of PAYMENT_GATEWAY) is replaced."""
     gateway = get_gateway()
-    provider_id = gateway.customer_create(email=actor.email, idempotency_key=f"customer:{actor.pk}")
-    customer, _ = PaymentCustomer.objects.get_or_create(
+    existing = PaymentCustomer.objects.filter(user=actor).first()
+    if existing is not None and existing.provider == gateway.name:
+        return existing
+    key = f"customer:{actor.pk}" if existing is None else f"customer:{actor.pk}:{gateway.name}"
+    provider_id = gateway.customer_create(email=actor.email, idempotency_key=key)
+    customer, _ = PaymentCustomer.objects.update_or_create(
         user=actor, defaults={"provider": gateway.name, "provider_id": provider_id}
     )
     return customer
+
+
+def payment_method_setup_start(*, actor: User, request_key: str) -> str:
+    """The client secret the provider's card form (Stripe's Payment Element) confirms in
+    the browser; "" for the local gateway, whose form posts a test number instead."""
+    if not actor.is_student:
+        raise PermissionDenied("Only student accounts save cards.")
+    customer = _customer(actor)
+    return get_gateway().card_setup_start(
+        customer_id=customer.provider_id, idempotency_key=f"card-setup:{actor.pk}:{request_key}"
+    )
 
 
 @money_operation

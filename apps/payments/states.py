@@ -26,11 +26,13 @@ class PayoutKind(models.TextChoices):
 class PayoutStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     PAID = "paid", "Paid"
+    FAILED = "failed", "Failed"  # every retry failed: staff sort it out with the instructor
 
 
 PAYOUT_TRANSITIONS: dict[PayoutStatus, frozenset[PayoutStatus]] = {
-    PayoutStatus.PENDING: frozenset({PayoutStatus.PAID}),
+    PayoutStatus.PENDING: frozenset({PayoutStatus.PAID, PayoutStatus.FAILED}),
     PayoutStatus.PAID: frozenset(),
+    PayoutStatus.FAILED: frozenset(),
 }
 
 

@@ -6,10 +6,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.models import User
@@ -20,13 +23,19 @@ from apps.payments.gateway import get_gateway
 from apps.payments.local_gateway import TEST_CARDS
 from apps.payments.models import PaymentMethod
 from apps.payments.selectors import payment_method_list
-from apps.payments.services import payment_method_add, payment_method_delete, payment_method_set_default
+from apps.payments.services import (
+    payment_method_add,
+    payment_method_delete,
+    payment_method_set_default,
+    payment_method_setup_start,
+)
+from apps.payments.stripe_js import STRIPE_JS, stripe_enabled, with_stripe_csp
 
 TEST_CARD_BEHAVIOR = {
     "succeeds": "Works every time",
     "declined": "Declined when the lesson is authorized",
     "insufficient_funds": "Declined (insufficient funds) when authorized",
-    "requires_action": "Needs the bank's confirmation, so it's declined here",
+    "requires_action": "Asks you to confirm each payment with your bank (3-D Secure)",
     "capture_fails": "Authorizes, then fails when charged",
     "expired": "Refused when you save it (expired)",
 }
@@ -69,32 +78,53 @@ def _student(request: HttpRequest) -> User:
     return user
 
 
+def _back(request: HttpRequest) -> str:
+    """Where to go once a card is saved: back to the lesson or booking that sent the student
+    here (same site only), else the cards page."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return reverse("payments:cards")
+
+
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def cards(request: HttpRequest) -> HttpResponse:
     user = _student(request)
-    form = CardForm(request.POST or None)
+    stripe = stripe_enabled()
+    form = CardForm(None if stripe else (request.POST or None))
+    stripe_errors: list[str] = []
     status = 200
-    if form.is_bound:
+    if request.method == "POST":
         status = 422
-        if form.is_valid():
-            number = form.cleaned_data["card"]
+        token = request.POST.get("setup_intent", "") if stripe else ""
+        if stripe or form.is_valid():
+            number = "" if stripe else form.cleaned_data["card"]
             try:
                 method = payment_method_add(
-                    actor=user,
-                    card_token=number,
-                    request_key=card_request_key(request.POST.get("render_key", ""), number),
-                )
+                    actor=user, card_token=token or number,
+                    request_key=token or card_request_key(request.POST.get("render_key", ""), number),
+                )  # fmt: skip
             except ValidationFailed as exc:
-                apply_application_error(form, exc)
+                if stripe:
+                    stripe_errors.append(exc.message)
+                else:
+                    apply_application_error(form, exc)
             else:
                 messages.success(request, f"{card_name(method)} is saved.")
-                return redirect("payments:cards")
+                return redirect(_back(request))
+    render_key = uuid.uuid4()
     context = {
         "form": form, "cards": payment_method_list(user=user), "test_cards": test_card_rows(),
-        "render_key": uuid.uuid4(),
+        "render_key": render_key, "stripe": stripe, "next": request.GET.get("next", request.POST.get("next", "")),
+        "stripe_errors": stripe_errors,
     }  # fmt: skip
-    return render(request, "payments/cards.html", context, status=status)
+    if stripe:
+        context |= {
+            "stripe_js": STRIPE_JS, "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+            "client_secret": payment_method_setup_start(actor=user, request_key=str(render_key)),
+        }  # fmt: skip
+    return with_stripe_csp(render(request, "payments/cards.html", context, status=status))
 
 
 @login_required

@@ -8,11 +8,11 @@ import pytest
 from apps.accounts.models import Address, User
 from apps.availability.cells import mask_from_ranges
 from apps.availability.models import AvailabilityDay
+from apps.bookings.tests.bank import Bank, LocalBank
 from apps.catalog.models import Service
 from apps.instructors.models import InstructorProfile, Offering
 from apps.instructors.tests.factories import OfferingFactory, add_area, live_instructor
 from apps.payments.models import PaymentMethod
-from apps.payments.services import payment_method_add
 from apps.search.models import Neighborhood
 
 # Tue 1 Dec 2026, 07:00 in New York. Lessons on Thu 3 Dec are > 24 h away; Tue 1 Dec afternoon is < 24 h.
@@ -41,7 +41,13 @@ def open_days(profile: InstructorProfile, first: date, days: int, start_hour: in
 
 
 @pytest.fixture
-def scene(catalog: None, gazetteer: None, student: User) -> Scene:
+def bank() -> Bank:
+    """The payment provider: the LocalGateway (test_lifecycles runs Stripe too)."""
+    return LocalBank()
+
+
+@pytest.fixture
+def scene(catalog: None, gazetteer: None, student: User, bank: Bank) -> Scene:
     park_slope = Neighborhood.objects.get(slug="park-slope")
     profile = live_instructor(studio_neighborhood=park_slope)
     offering = OfferingFactory.create(
@@ -50,6 +56,7 @@ def scene(catalog: None, gazetteer: None, student: User) -> Scene:
     )  # fmt: skip
     add_area(profile, neighborhood=park_slope)
     open_days(profile, date(2026, 12, 1), 10)
-    card = payment_method_add(actor=student, card_token="4242424242424242")
+    card = bank.card(student)
+    bank.connect(profile)
     address = Address.objects.create(user=student, street="1 Garfield Pl", neighborhood=park_slope)
     return Scene(profile=profile, offering=offering, card=card, address=address)

@@ -1,7 +1,10 @@
 """Whole lifecycles on a simulated clock: every sweep runs each hour (in the order the
 periodic task runs them) and we record when each state was first seen. Each ends with the
 money invariants (apps/bookings/tests/invariants.py): one referenced hold per live hold at
-the gateway, and no settlement attempted before it was due."""
+the gateway, and no settlement attempted before it was due.
+
+Each lifecycle runs twice: with the built-in LocalGateway and with StripeGateway against
+localstripe (the `bank` fixture); the provider's records are read through the same Bank."""
 
 from __future__ import annotations
 
@@ -12,16 +15,21 @@ import pytest
 
 from apps.bookings.models import Booking, Settlement
 from apps.bookings.sweeps import money_sweeps_run
+from apps.bookings.tests.bank import Bank, LocalBank, StripeBank
 from apps.bookings.tests.conftest import NOW, local, open_days
 from apps.bookings.tests.invariants import assert_money_invariants
-from apps.bookings.tests.money import NET, TOTAL, book, credit_rows, earnings, intents, operations
+from apps.bookings.tests.money import NET, TOTAL, book, credit_rows, earnings
 from apps.core.errors import PermissionDenied
 from apps.notifications.models import Notification
-from apps.payments.models import LocalCard, LocalTransfer, Payout, StudentLock
-from apps.payments.services import payment_method_add
+from apps.payments.models import Payout, StudentLock
 
 pytestmark = pytest.mark.django_db
 HOUR = timedelta(hours=1)
+
+
+@pytest.fixture(params=["local", "stripe"])
+def bank(request: pytest.FixtureRequest) -> Bank:
+    return StripeBank(request.getfixturevalue("localstripe")) if request.param == "stripe" else LocalBank()
 
 
 def run_clock(booking: Booking, start: datetime, stop: datetime, *, each_hour=None) -> dict[tuple[str, str], datetime]:
@@ -53,7 +61,7 @@ def _no_swallowed_errors(caplog):
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
-def test_booked_10_days_ahead_authorized_completed_captured_and_paid_out(scene, student) -> None:
+def test_booked_10_days_ahead_authorized_completed_captured_and_paid_out(scene, student, bank) -> None:
     start = local(date(2026, 12, 11), 10)  # Fri 11 Dec, 10:00 in New York
     open_days(scene.profile, date(2026, 12, 11), 1)
     booking = book(scene, student, start=start)
@@ -65,25 +73,25 @@ def test_booked_10_days_ahead_authorized_completed_captured_and_paid_out(scene, 
         ("confirmed", "authorized"): start - 24 * HOUR,
         ("completed", "captured"): end + 24 * HOUR,  # completed and charged in the same run
     }
-    assert intents() == [(TOTAL, "captured")]
-    assert operations() == [("capture", TOTAL, True)]
+    assert bank.intents() == [(TOTAL, "captured")]
+    assert bank.operations() == [("capture", TOTAL, True)]
     assert earnings() == [("lesson", NET)]
     payout = Payout.objects.get()
     assert (payout.kind, payout.status, payout.amount_cents, payout.paid_at) == ("weekly", "paid", NET, payout_day)
-    assert list(LocalTransfer.objects.values_list("amount_cents", flat=True)) == [NET]
+    assert bank.transfers() == [NET]
     assert sent("reminder") == [start - 24 * HOUR] * 2 + [start - HOUR] * 2
     assert sent("booking_completed") == [end + 24 * HOUR] * 2  # the receipt and "you earned"
     assert sent("payout_sent") == [payout_day]
 
 
-def test_declined_at_24_hours_then_authorized_on_the_first_retry(scene, student) -> None:
+def test_declined_at_24_hours_then_authorized_on_the_first_retry(scene, student, bank) -> None:
     start = local(date(2026, 12, 4), 10)
-    card = payment_method_add(actor=student, card_token="4000000000009995")  # insufficient funds
+    card = bank.card(student, "declined")
     booking = book(scene, student, start=start, card=card)
 
     def funds_arrive(now: datetime) -> None:
         if now == start - 23 * HOUR:  # the bank now approves; the retry due at T−23 h succeeds
-            LocalCard.objects.filter(card_id=card.provider_id).update(behavior="succeeds")
+            bank.approve(card)
 
     seen = run_clock(booking, start - 26 * HOUR, start + 26 * HOUR, each_hour=funds_arrive)
     assert seen == {
@@ -92,16 +100,16 @@ def test_declined_at_24_hours_then_authorized_on_the_first_retry(scene, student)
         ("confirmed", "authorized"): start - 23 * HOUR,
         ("completed", "captured"): start + 25 * HOUR,
     }
-    assert intents() == [(TOTAL, "declined"), (TOTAL, "captured")]
-    assert operations() == [("capture", TOTAL, True)]
+    assert bank.intents() == [(TOTAL, "declined"), (TOTAL, "captured")]
+    assert bank.operations() == [("capture", TOTAL, True)]
     assert sent("authorization_failed") == [start - 24 * HOUR]
     assert sent("authorization_fixed") == [start - 23 * HOUR]
     assert earnings() == [("lesson", NET)]
 
 
-def test_declined_until_12_hours_before_is_cancelled_at_no_cost(scene, student) -> None:
+def test_declined_until_12_hours_before_is_cancelled_at_no_cost(scene, student, bank) -> None:
     start = local(date(2026, 12, 4), 10)
-    card = payment_method_add(actor=student, card_token="4000000000000002")
+    card = bank.card(student, "declined")
     booking = book(scene, student, start=start, card=card)
     seen = run_clock(booking, start - 26 * HOUR, start + 2 * HOUR)
     assert seen == {
@@ -111,17 +119,17 @@ def test_declined_until_12_hours_before_is_cancelled_at_no_cost(scene, student) 
     }
     # Attempts at T−24 h, then 1 h and 4 h after the first failure (the next, 8 h later, is T−12 h).
     assert sent("authorization_failed") == [start - 24 * HOUR, start - 23 * HOUR, start - 20 * HOUR]
-    assert intents() == [(TOTAL, "declined")] * 3
+    assert bank.intents() == [(TOTAL, "declined")] * 3
     assert sent("authorization_final_warning") == [start - 13 * HOUR]
     assert sent("booking_auto_cancelled") == [start - 12 * HOUR] * 2  # student and instructor
-    assert (operations(), credit_rows(student), earnings()) == ([], [], [])
+    assert (bank.operations(), credit_rows(student), earnings()) == ([], [], [])
     assert Settlement.objects.get().reason == "unpaid_cancellation"
 
 
-def test_capture_failure_retried_every_4_hours_then_escalated_at_72_hours(scene, student, staff) -> None:
+def test_capture_failure_retried_every_4_hours_then_escalated_at_72_hours(scene, student, staff, bank) -> None:
     start = local(date(2026, 12, 4), 10)
     end = start + HOUR
-    card = payment_method_add(actor=student, card_token="4000000000000341")  # authorizes, capture fails
+    card = bank.card(student, "capture_fails")
     booking = book(scene, student, start=start, card=card)
     first_failure = end + 24 * HOUR
     seen = run_clock(booking, start - 25 * HOUR, first_failure + 74 * HOUR)
@@ -131,10 +139,10 @@ def test_capture_failure_retried_every_4_hours_then_escalated_at_72_hours(scene,
         ("completed", "payment_method_required"): first_failure,
         ("completed", "manual_review"): first_failure + 72 * HOUR,
     }
-    captures = [op for op in operations() if op[0] == "capture"]
+    captures = [op for op in bank.operations() if op[0] == "capture"]
     # The first attempt, then one every 4 h up to and including the 72nd hour: 19 attempts.
     assert captures == [("capture", TOTAL, False)] * 19
-    assert [op for op in operations() if op[0] == "release"] == [("release", 0, True)] * 18  # no stacked holds
+    assert [op for op in bank.operations() if op[0] == "release"] == [("release", 0, True)] * 18  # no stacked holds
     settlement = Settlement.objects.get()
     assert (settlement.status, settlement.attempts, settlement.first_failed_at) == ("review", 19, first_failure)
     assert sent("capture_failed") == [first_failure]
