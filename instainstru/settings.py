@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "apps.payments",
     "apps.media",
     "apps.notifications",
+    "apps.reviews",
 ]
 
 MIDDLEWARE = [

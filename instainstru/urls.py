@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("apps.availability.urls")),
     path("", include("apps.bookings.urls")),
     path("", include("apps.payments.urls_ledgers")),
+    path("", include("apps.reviews.urls")),
     path("notifications/", include("apps.notifications.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -6,18 +6,18 @@ next 30 days. Bulk writes keep 10,000 instructors to about two seconds
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from django.db import connection
-from django.db.models import Max, Model
+from django.db.models import Max
 from django.utils import timezone
 
 from apps.availability.cells import CELL_MINUTES, CELLS_PER_DAY, week_start_of
 from apps.availability.models import AvailabilityDay, AvailabilityWeek
+from apps.core.bulk import rows_insert
 from apps.instructors.models import InstructorProfile
 
 if TYPE_CHECKING:
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 
 DEMO_DAYS = 30
 BATCH = 5000
-ROWS_PER_INSERT = 200
 # Weekday (0 = Monday) -> blocks of (start hour, end hour), before per-instructor jitter.
 Pattern = dict[int, list[tuple[int, int]]]
 STYLES: dict[str, Pattern] = {
@@ -91,32 +90,6 @@ def _rows_for(
     return days, weeks
 
 
-def _insert(model: type[Model], fields: list[str], rows: Sequence[Sequence[object]]) -> None:
-    """Write rows without model instances: at 240,000 rows, building instances for
-    bulk_create cost more than the database work (bench/bench_availability.py, 10,000
-    instructors: bulk_create 12.6 s; COPY on PostgreSQL 1.6 s; multi-row INSERTs on SQLite 2.1 s)."""
-    if not rows:
-        return
-    concrete = {field.name: field for field in model._meta.concrete_fields}
-    model_fields = [concrete[name] for name in fields]
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in model_fields)
-    table = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        # Statements of one size within the backend's parameter limit (SQLite has one).
-        size = min(ROWS_PER_INSERT, connection.ops.bulk_batch_size(model_fields, rows))
-        row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        for offset in range(0, len(rows), size):
-            chunk = rows[offset : offset + size]
-            sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_sql] * len(chunk))}"  # noqa: S608 - identifiers from model metadata, values as parameters
-            params: list[Any] = [value for row in chunk for value in row]
-            cursor.execute(sql, params)
-
-
 def seed_availability(ctx: DemoContext) -> None:
     """Every instructor in ctx.instructors (users whose profiles exist) gets availability for
     today and the next 29 days in their zone, in the weekly style the instructor step chose
@@ -129,8 +102,8 @@ def seed_availability(ctx: DemoContext) -> None:
         days, weeks = _rows_for(ctx.rng, profile_id, now.astimezone(_zone(zone)).date(), now, style)
         day_rows.extend(days)
         week_rows.extend(weeks)
-    _insert(AvailabilityDay, ["instructor", "date", "cells"], day_rows)
-    _insert(AvailabilityWeek, ["instructor", "week_start", "version", "updated_at"], week_rows)
+    rows_insert(AvailabilityDay, ["instructor", "date", "cells"], day_rows)
+    rows_insert(AvailabilityWeek, ["instructor", "week_start", "version", "updated_at"], week_rows)
 
 
 def demo_availability_extend(*, user_ids: list[int], now: datetime) -> int:
@@ -158,6 +131,6 @@ def demo_availability_extend(*, user_ids: list[int], now: datetime) -> int:
         week_rows.extend(
             (profile_id, start, 1, now) for start in sorted({week_start_of(day) for day in added} - known_weeks)
         )
-    _insert(AvailabilityDay, ["instructor", "date", "cells"], day_rows)
-    _insert(AvailabilityWeek, ["instructor", "week_start", "version", "updated_at"], week_rows)
+    rows_insert(AvailabilityDay, ["instructor", "date", "cells"], day_rows)
+    rows_insert(AvailabilityWeek, ["instructor", "week_start", "version", "updated_at"], week_rows)
     return len(day_rows)

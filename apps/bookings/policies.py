@@ -48,6 +48,7 @@ from apps.payments.pricing import (
     format_usd,
     no_show_outcome,
 )
+from apps.reviews.notices import review_requested
 
 CANCELLABLE = frozenset({BookingStatus.PENDING, BookingStatus.CONFIRMED})
 logger = logging.getLogger(__name__)
@@ -284,6 +285,7 @@ def booking_complete(*, actor: User | None, booking_id: int, now: datetime) -> B
         )  # fmt: skip
         if actor is not None:  # an automatic completion is followed at once by the receipt
             notices.completed(booking, now=now)
+        review_requested(booking, now=now)  # in-app now, the email after the commit
     return booking
 
 

@@ -1,8 +1,9 @@
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 
@@ -26,6 +27,20 @@ class PlatformConfig(models.Model):
     rating_visible_min_reviews = models.PositiveSmallIntegerField(
         default=3, help_text='Below this, profiles say "New".'
     )
+    # Reviews (PRODUCT.md §7). Search ranks by the Bayesian average: the prior counts as
+    # `rating_prior_weight` reviews of `rating_prior_mean` stars.
+    rating_prior_mean = models.DecimalField(
+        max_digits=3, decimal_places=2, default=Decimal("4.50"),
+        validators=[MinValueValidator(Decimal(1)), MaxValueValidator(Decimal(5))],
+        help_text="Stars assumed before an instructor's reviews say otherwise (search ranking).",
+    )  # fmt: skip
+    rating_prior_weight = models.PositiveSmallIntegerField(
+        default=5, validators=[MaxValueValidator(1000)], help_text="How many reviews the prior counts as."
+    )
+    review_window_days = models.PositiveSmallIntegerField(
+        default=30, help_text="A completed lesson can be reviewed for this long after it ends."
+    )
+    review_edit_hours = models.PositiveSmallIntegerField(default=48, help_text="A review can be edited for this long.")
     booking_fee_bps = models.PositiveIntegerField(
         default=1200, help_text="Student booking fee, basis points of the lesson price."
     )
@@ -109,7 +124,7 @@ class PlatformConfig(models.Model):
         cache.delete(PLATFORM_CONFIG_CACHE_KEY)
 
 
-PLATFORM_CONFIG_CACHE_KEY = "platform-config:v2"  # v2: money-policy fields
+PLATFORM_CONFIG_CACHE_KEY = "platform-config:v3"  # v3: review fields
 
 
 def platform_config() -> PlatformConfig:

@@ -10,8 +10,10 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from apps.catalog.models import AgeGroup, Category, Service
+from apps.core.models import platform_config
 from apps.instructors.models import RATE_FIELDS, InstructorProfile, Offering, ServiceArea
 from apps.instructors.states import Format, ProfileStatus
+from apps.reviews.rating import RatingSummary, rating_row, rating_summary
 from apps.search.gazetteer import distance_m
 from apps.search.models import Borough, Neighborhood
 
@@ -75,7 +77,7 @@ def instructor_public_list(filters: InstructorFilters) -> QuerySet[InstructorPro
     if filters.borough:
         profiles = profiles.filter(_borough_clause(filters.borough, filters.format))
     return (
-        profiles.select_related("user", "studio_neighborhood__borough")
+        profiles.select_related("user", "studio_neighborhood__borough", "rating")
         .prefetch_related(
             Prefetch(
                 "offerings",
@@ -91,7 +93,7 @@ def instructor_public_list(filters: InstructorFilters) -> QuerySet[InstructorPro
 def _public_detail_queryset() -> QuerySet[InstructorProfile]:
     return (
         InstructorProfile.objects.filter(status=ProfileStatus.LIVE)
-        .select_related("user", "studio_neighborhood__borough")
+        .select_related("user", "studio_neighborhood__borough", "rating")
         .prefetch_related(
             Prefetch(
                 "offerings",
@@ -163,24 +165,13 @@ FORMAT_DISPLAY_ORDER = (Format.STUDIO, Format.TRAVEL, Format.ONLINE)
 
 
 @dataclass(frozen=True)
-class RatingSummary:
-    """What a card or profile shows about reviews; `visible` is false below the platform's
-    minimum review count, and the page then says "New"."""
-
-    average: float
-    count: int
-    visible: bool
-
-
-@dataclass(frozen=True)
 class InstructorCard:
     profile: InstructorProfile
     offering: Offering
     price_cents: int
     price_format: str
     place: str
-    # Reviews do not exist yet: every card says "New" until the reviews app fills this in.
-    rating: RatingSummary | None = None
+    rating: RatingSummary
 
 
 @dataclass(frozen=True)
@@ -306,7 +297,9 @@ def _area_names(profile: InstructorProfile, borough_id: int | None) -> list[str]
     return names
 
 
-def _instructor_card(profile: InstructorProfile, filters: InstructorFilters, borough_id: int | None) -> InstructorCard:
+def _instructor_card(
+    profile: InstructorProfile, filters: InstructorFilters, borough_id: int | None, min_reviews: int
+) -> InstructorCard:
     # One offering per instructor per service, and the list is filtered by service.
     offering: Offering = profile.matching_offerings[0]  # type: ignore[attr-defined]
     price_cents, price_format = _card_price(offering, filters)
@@ -316,6 +309,7 @@ def _instructor_card(profile: InstructorProfile, filters: InstructorFilters, bor
         price_cents=price_cents,
         price_format=price_format,
         place=_card_place(profile, offering, filters, borough_id),
+        rating=rating_summary(rating_row(profile), min_reviews=min_reviews),
     )
 
 
@@ -362,7 +356,8 @@ def service_browse_get(
     )
     page = Paginator(instructor_public_list(applied), BROWSE_PAGE_SIZE).get_page(page_number)
     borough_id = next((b.pk for b in boroughs if b.slug == applied.borough), None)
-    cards = [_instructor_card(profile, applied, borough_id) for profile in page.object_list]
+    min_reviews = platform_config().rating_visible_min_reviews
+    cards = [_instructor_card(profile, applied, borough_id, min_reviews) for profile in page.object_list]
     return ServiceBrowse(
         service=service,
         filters=applied,

@@ -35,6 +35,7 @@ from apps.instructors.selectors import (
 )
 from apps.instructors.states import Format
 from apps.instructors.templatetags.instructor_tags import format_label, money
+from apps.reviews.selectors import instructor_reviews_page
 
 # A response differs by these request headers (a partial for HTMX, the full page otherwise):
 # without Vary a browser could show a cached partial when the visitor goes Back.
@@ -271,8 +272,9 @@ def profile_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     profile = instructor_public_get(slug)
     if profile is None:
         raise Http404("No such instructor.")
-    # Reviews do not exist yet; the rating include says "New" until the reviews app passes a summary.
-    return render(request, "instructors/public/profile.html", {"profile": profile, "rating": None})
+    # The newest reviews (one query, none without reviews); the rating rode along with the profile.
+    reviews = instructor_reviews_page(profile=profile)
+    return render(request, "instructors/public/profile.html", {"profile": profile, "reviews": reviews})
 
 
 def _service_total(browse: KidsBrowse) -> int:

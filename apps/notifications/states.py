@@ -45,6 +45,9 @@ KIND_CATEGORY: dict[str, Category] = {
     "no_show_reported": Category.LESSONS,
     "no_show_disputed": Category.LESSONS,
     "no_show_resolved": Category.LESSONS,
+    "review_request": Category.LESSONS,
+    "review_posted": Category.LESSONS,
+    "review_reply": Category.LESSONS,
     "reminder": Category.REMINDERS,
     "staff_alert": Category.STAFF,
 }

@@ -84,6 +84,7 @@ class RatingOut(Schema):
     average: float | None
     count: int
     bayesian: float = Field(..., description="Bayesian average in stars, used for ranking.")
+    visible: bool = Field(..., description='False below the platform\'s minimum review count: show "New".')
 
 
 class ResultOut(Schema):

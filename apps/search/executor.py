@@ -2,7 +2,8 @@
 results, in four queries whatever the number of instructors.
 
 1. One query fetches the candidate offerings for the filters that are never relaxed (subject,
-   format, live): `selectors.search_candidate_list`. At most `POOL_SIZE`: a service never has
+   format, live), with their instructors' review counts and stars (the aggregate rating row,
+   joined): `selectors.search_candidate_list`. At most `POOL_SIZE`: a service never has
    more at 10,000 instructors, so a search for one sees all of them; a search without one
    (a category, or nothing) ranks the pool a cheap pre-ranking chose, and `total_exact` is false.
 2. Two queries read every candidate's open days (minus blackout dates) and active bookings
@@ -10,8 +11,9 @@ results, in four queries whatever the number of instructors.
 3. In Python, each candidate gets the lowest relaxation level at which it matches — per
    format, since price is checked on the matching format's rate and place on that format's
    kind of place — with its first open starts in that level's window (`openings.window_starts`).
-4. The level is chosen (`relax.level_choose`), matches are ranked and paginated; one query
-   reads the page's travel areas for the cards.
+4. The level is chosen (`relax.level_choose`), matches are ranked (the Bayesian rating's prior
+   comes from the cached platform config) and paginated; one query reads the page's travel
+   areas for the cards.
 """
 
 from __future__ import annotations
@@ -25,8 +27,10 @@ from typing import Any
 from apps.availability.selectors_public import SlotChoice, book_url, slot_rules_for
 from apps.availability.slots import SlotRules, format_slot
 from apps.catalog.models import Service
+from apps.core.models import platform_config
 from apps.instructors.models import InstructorProfile, Offering
 from apps.instructors.states import Format
+from apps.reviews.rating import RatingPrior, bayesian_average, plain_average
 from apps.search import ranking
 from apps.search.context import Evaluation, Match, SearchContext, lesson_minutes
 from apps.search.criteria import SEARCH_ZONE, SEARCH_ZONE_NAME, Known, SearchCriteria
@@ -47,13 +51,11 @@ from apps.search.relax import (
 from apps.search.selectors import (
     Candidate,
     allowed_formats,
-    review_stat_list,
     search_candidate_list,
     service_area_names,
 )
 from apps.search.suggest import Suggestion, suggestions_for, zero_result_suggestions
 
-NO_REVIEWS = (0, 0)
 POOL_SIZE = 250  # more candidates than any one service has at 10,000 instructors
 # Without a service the pool is an approximation anyway (a cheap pre-ranking chose it); a
 # smaller one keeps those broad searches in the same time budget.
@@ -76,12 +78,21 @@ class SlotOut:
 
 @dataclass(frozen=True)
 class RatingOut:
-    """What _rating.html needs; `visible` stays false until the reviews app says otherwise."""
+    """What _rating.html needs: below the platform's minimum review count `visible` is false
+    and the card says "New"."""
 
     average: float | None
     count: int
     bayesian: float
-    visible: bool = False
+    visible: bool
+
+
+@dataclass(frozen=True)
+class RatingRules:
+    """Read from platform config once per search."""
+
+    prior: RatingPrior
+    min_reviews: int
 
 
 @dataclass(frozen=True)
@@ -135,9 +146,10 @@ def search_execute(ctx: SearchContext, *, sort: str, page: int) -> SearchPage:
     best = _best_per_instructor(evaluations)
     level = level_choose([match.level for match in best], len(ctx.plan.steps))
     matches = [match for match in best if match.level <= level]
-    reviews = review_stat_list([match.candidate.profile_id for match in matches])
+    config = platform_config()
+    ratings = RatingRules(prior=RatingPrior.of(config), min_reviews=config.rating_visible_min_reviews)
     for match in matches:
-        match.score = _score(ctx, match, reviews.get(match.candidate.profile_id, NO_REVIEWS))
+        match.score = _score(ctx, match, ratings.prior)
     matches.sort(key=_SORT_KEYS.get(sort, _SORT_KEYS["best"]))
     relaxed = relaxed_names(ctx.plan, level)
     pages = max(1, math.ceil(len(matches) / PAGE_SIZE))
@@ -147,7 +159,7 @@ def search_execute(ctx: SearchContext, *, sort: str, page: int) -> SearchPage:
     return SearchPage(
         query=ctx.criteria.query_dict(),
         relaxed=relaxed,
-        results=[_result(ctx, match, areas, reviews.get(match.candidate.profile_id, NO_REVIEWS)) for match in shown],
+        results=[_result(ctx, match, areas, ratings) for match in shown],
         total=len(matches),
         total_exact=not truncated,
         page=page,
@@ -320,7 +332,7 @@ def _best_per_instructor(evaluations: Iterable[Evaluation]) -> list[Match]:
 # --- ranking --------------------------------------------------------------------------------
 
 
-def _score(ctx: SearchContext, match: Match, reviews: tuple[int, int]) -> float:
+def _score(ctx: SearchContext, match: Match, prior: RatingPrior) -> float:
     c, criteria = match.candidate, ctx.criteria
     travel_here = match.format == TRAVEL and c.covers_place
     distance = 1.0 if travel_here else ranking.distance_signal(match.distance_m)
@@ -331,7 +343,7 @@ def _score(ctx: SearchContext, match: Match, reviews: tuple[int, int]) -> float:
             words=words,
             text=f"{c.headline} {c.description}".lower(),
         ),
-        rating=ranking.rating_signal(*reviews),
+        rating=ranking.rating_signal(bayesian_average(c.review_count, c.review_stars, prior)),
         distance=distance if ctx.point is not None else ranking.NEUTRAL,
         price=ranking.price_signal(match.rate, criteria.min_price_cents, criteria.max_price_cents),
         recency=ranking.recency_signal(c.went_live_at, ctx.now),
@@ -358,13 +370,19 @@ _SORT_KEYS = {
 # --- output ---------------------------------------------------------------------------------
 
 
-def _result(ctx: SearchContext, match: Match, areas: dict[int, list[str]], reviews: tuple[int, int]) -> ResultOut:
+def _result(ctx: SearchContext, match: Match, areas: dict[int, list[str]], ratings: RatingRules) -> ResultOut:
     c = match.candidate
     profile = InstructorProfile(slug=c.slug, display_name=c.display_name)
     offering = Offering(service=Service(slug=c.service.slug))
     choice = SlotChoice(offering=offering, format=match.format, duration=match.duration)
-    count, stars = reviews
-    bayesian = ranking.bayesian_rating(count, stars)
+    count, stars = c.review_count, c.review_stars
+    average = plain_average(count, stars)
+    rating = RatingOut(
+        average=None if average is None else round(average, 2),
+        count=count,
+        bayesian=round(bayesian_average(count, stars, ratings.prior), 3),
+        visible=count >= ratings.min_reviews,
+    )
     return ResultOut(
         instructor_id=c.profile_id,
         slug=c.slug,
@@ -383,7 +401,7 @@ def _result(ctx: SearchContext, match: Match, areas: dict[int, list[str]], revie
         duration_minutes=match.duration,
         place=_place_text(ctx, match, areas.get(c.profile_id, [])),
         distance_m=None if match.distance_m is None else round(match.distance_m),
-        rating=RatingOut(average=round(stars / count, 2) if count else None, count=count, bayesian=round(bayesian, 3)),
+        rating=rating,
         slots=[_slot(start, profile, choice) for start in match.starts],
         relaxed=list(match.failed),
         score=round(match.score, 4),

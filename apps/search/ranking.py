@@ -1,5 +1,6 @@
 """How search orders matching instructors ("best match"). Every weight and constant of the
-ranking lives here.
+ranking lives here, except the rating prior: staff tune it in platform config, and the
+Bayesian average itself is computed in apps/reviews/rating.py.
 
 The score is a weighted sum of six signals, each in [0, 1]:
 relevance (how well the offering fits the words asked), a Bayesian rating, distance to the asked
@@ -27,10 +28,6 @@ class Weights:
 
 WEIGHTS = Weights()
 
-# Bayesian rating: an instructor with few reviews is pulled toward the platform's prior, so
-# one 5-star review does not outrank forty 4.9s. The prior counts as this many reviews.
-RATING_PRIOR_MEAN = 4.5
-RATING_PRIOR_WEIGHT = 5
 MAX_STARS = 5
 
 DISTANCE_HALF_SCORE_M = 2_500  # a studio this far from the asked place scores 0.5
@@ -56,13 +53,10 @@ class Signals:
     completeness: float
 
 
-def bayesian_rating(count: int, total_stars: int) -> float:
-    """The Bayesian average of a review set, in stars. With no reviews it is the prior mean."""
-    return (RATING_PRIOR_MEAN * RATING_PRIOR_WEIGHT + total_stars) / (RATING_PRIOR_WEIGHT + count)
-
-
-def rating_signal(count: int, total_stars: int) -> float:
-    return (bayesian_rating(count, total_stars) - 1) / (MAX_STARS - 1)
+def rating_signal(bayesian_stars: float) -> float:
+    """The Bayesian average (1–5 stars; an instructor with few reviews is pulled toward the
+    prior, so one 5-star review does not outrank forty 4.9s) on the [0, 1] scale."""
+    return (bayesian_stars - 1) / (MAX_STARS - 1)
 
 
 def distance_signal(distance_m: float | None) -> float:

@@ -28,7 +28,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.expressions import Case, When
-from django.db.models.functions import Length
+from django.db.models.functions import Coalesce, Length
 
 from apps.catalog.models import AgeGroup, Category, Service
 from apps.instructors.models import RATE_FIELDS, Offering, ServiceArea
@@ -168,6 +168,8 @@ class Candidate:
     studio: Location | None  # the studio's neighborhood
     age_ok: bool
     covers_place: bool
+    review_count: int  # visible reviews, from the instructor's aggregate row (0 without one)
+    review_stars: int
 
 
 _PROFILE_FIELDS = {
@@ -191,7 +193,9 @@ _OFFERING_FIELDS = {
     "duration_options": "duration_options",
     "skill_levels": "skill_levels",
 }
-_ANNOTATIONS = ("bio_chars", "identity_verified", "background_checked", "age_ok", "covers_place")
+_ANNOTATIONS = (
+    "bio_chars", "identity_verified", "background_checked", "age_ok", "covers_place", "review_count", "review_stars",
+)  # fmt: skip
 
 
 def allowed_formats(asked: str | None) -> list[Format]:
@@ -209,7 +213,8 @@ def search_candidate_list(criteria: SearchCriteria, known: Known, *, pool: int) 
     see everything. Without a service the pool is the best `pool` by a cheap pre-ranking: a
     subquery sorts only ids and sort keys over every match (the age group's offerings and the
     covering areas hashed once each), and the wide rows are read for the pool alone. Service
-    and neighborhood names come from `known` (in memory) rather than joins."""
+    and neighborhood names come from `known` (in memory) rather than joins. Ratings come from
+    the instructors' aggregate review rows, joined here (one-to-one, by primary key)."""
     service_ids = known.service_ids(service=criteria.service, category=criteria.category)
     if not service_ids:
         return [], False
@@ -230,6 +235,8 @@ def search_candidate_list(criteria: SearchCriteria, known: Known, *, pool: int) 
             background_checked=Q(profile__background_check_passed_at__isnull=False),
             age_ok=Case(When(age, then=Value(True)), default=Value(False), output_field=BooleanField()),
             covers_place=Case(When(covers, then=Value(True)), default=Value(False), output_field=BooleanField()),
+            review_count=Coalesce(F("profile__rating__review_count"), 0),
+            review_stars=Coalesce(F("profile__rating__stars_total"), 0),
         )
         .order_by(*_pre_rank(criteria, age, covers))
         .values(*_value_names())[: pool + 1]
@@ -351,6 +358,8 @@ def _candidate(row: dict[str, Any], known: Known) -> Candidate:
         studio=known.neighborhoods_by_id.get(studio_id) if studio_id is not None else None,
         age_ok=bool(row["age_ok"]),
         covers_place=bool(row["covers_place"]),
+        review_count=row["review_count"],
+        review_stars=row["review_stars"],
     )
 
 
@@ -366,11 +375,3 @@ def service_area_names(profile_ids: list[int]) -> dict[int, list[str]]:
     for profile_id, neighborhood, borough in areas:
         names[profile_id].append(neighborhood or borough)
     return names
-
-
-def review_stat_list(profile_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """(review count, total stars) per instructor, for the Bayesian rating. There are no
-    reviews yet (the reviews app does not exist): every instructor is absent, i.e. (0, 0),
-    and ranks on the prior. When reviews arrive this becomes one aggregate query over the
-    visible reviews of these instructors."""
-    return {}

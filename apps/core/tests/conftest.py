@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from apps.bookings.tests.conftest import scene  # noqa: F401  (a pytest fixture, used by name)
+from apps.bookings.tests.conftest import bank, scene  # noqa: F401  (pytest fixtures, used by name)
 from apps.core.tests.throwaway_redis import ThrowawayRedis
 from apps.search.cache import parse_cache
 from apps.search.selectors import search_vocabulary_reset

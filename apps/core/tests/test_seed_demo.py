@@ -15,11 +15,12 @@ from apps.availability.models import AvailabilityDay
 from apps.bookings.models import Booking
 from apps.catalog.models import Service
 from apps.core.demo import DemoContext, demo_seed, seed_users
-from apps.instructors.demo import seed_instructor_profiles
+from apps.instructors.demo import POPULAR_SERVICES, seed_instructor_profiles
 from apps.instructors.models import InstructorProfile, Offering
 from apps.media.models import BackgroundCheckDocument
 from apps.notifications.models import Notification
 from apps.payments.models import CreditEntry, PaymentMethod, Payout
+from apps.reviews.models import InstructorRating, Review
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalog", "gazetteer")]
 NOW = datetime(2026, 12, 2, 14, 0, tzinfo=UTC)  # Wed 2 Dec, 9:00 in New York
@@ -51,6 +52,11 @@ def _everything() -> dict[str, list[tuple[object, ...]]]:
         ),
         "credits": list(CreditEntry.objects.order_by("id").values_list("user__email", "kind", "amount_cents")),
         "payouts": list(Payout.objects.order_by("id").values_list("instructor__slug", "status", "amount_cents")),
+        "reviews": list(
+            Review.objects.order_by("booking__starts_at", "instructor__slug").values_list(
+                "instructor__slug", "author__email", "stars", "text", "posted_at", "reply_text", "flags"
+            )
+        ),
     }
 
 
@@ -67,6 +73,7 @@ def test_seed_demo_is_deterministic_for_a_seed() -> None:
     first = _seeded(instructors=40, seed=7)
     assert len([u for u in first["users"] if u[3] == Role.INSTRUCTOR]) == 40
     assert len(first["bookings"]) >= 10
+    assert len(first["reviews"]) >= 40
     assert _seeded(instructors=40, seed=7) == first
 
 
@@ -81,6 +88,9 @@ def _city(seed: int) -> dict[str, list[tuple[object, ...]]]:
     return found
 
 
+# The catalog and gazetteer the city is drawn from: a transactional test run earlier on this
+# worker (whole files go to one worker) may have flushed the session's copy.
+@pytest.mark.usefixtures("catalog", "gazetteer")
 def test_another_seed_gives_another_city() -> None:
     first, other = _city(7), _city(8)
     assert other["users"] != first["users"]
@@ -114,6 +124,33 @@ def test_the_default_demo_tells_every_story() -> None:
     assert BackgroundCheckDocument.objects.filter(instructor__email=INSTRUCTOR, status="pending").count() == 1
     assert Learner.objects.filter(parent=student).count() == 2
     assert Service.objects.exists()
+    _the_demo_has_reviews(student)
+
+
+def _the_demo_has_reviews(student: User) -> None:
+    """Ratings show on the first run: instructor1 rated and replying, one review in the staff
+    queue, student1's lesson for their child waiting for a review; the popular teachers
+    mostly rated between 3.8 and 5, a few still "New"."""
+    assert list(Review.objects.filter(author=student).values_list("service_name", flat=True)) == ["Spanish"]
+    waiting = Booking.objects.filter(student=student, status="completed", review__isnull=True)
+    assert list(waiting.values_list("learner__first_name", flat=True)) == ["Maya"]
+    teacher1 = InstructorRating.objects.get(instructor__user__email=INSTRUCTOR)
+    assert teacher1.review_count >= 3
+    assert Review.objects.filter(instructor__user__email=INSTRUCTOR, replied_at__isnull=False).exists()
+    assert [r.flags for r in Review.objects.all() if r.needs_moderation] == [["contact"]]
+    popular = InstructorProfile.objects.filter(offerings__service__slug__in=POPULAR_SERVICES).distinct()
+    rated = InstructorRating.objects.filter(instructor__in=popular, review_count__gte=3)
+    assert rated.count() >= 0.8 * popular.count()
+    assert popular.exclude(rating__review_count__gte=3).exists()  # some are "New"
+    averages = [row.stars_total / row.review_count for row in rated]
+    assert 3.8 <= min(averages) < 4.2
+    assert max(averages) == 5.0
+    assert Review.objects.filter(replied_at__isnull=False).count() >= 0.2 * Review.objects.count()
+    # The history never double-books a student, and every history lesson is settled and past.
+    history = Booking.objects.filter(payment_status="settled", status="completed")
+    assert history.filter(ends_at__gte=NOW - timedelta(days=34)).count() == 0
+    days = list(history.values_list("student_id", "starts_at__date"))
+    assert len(days) == len(set(days))
 
 
 def test_seed_demo_if_empty_leaves_existing_data_alone(capsys) -> None:

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.catalog.models import Service
+from apps.core.models import platform_config
 from apps.instructors.models import InstructorProfile, Offering
 from apps.instructors.states import ProfileStatus
 from apps.instructors.templatetags.instructor_tags import durations, money, rate_phrases, skill_levels
@@ -614,6 +615,7 @@ def _piano_teacher(n: int) -> None:
 
 
 def _budget(client: Client, url: str, make: Callable[[int], None]) -> tuple[int, int]:
+    platform_config()  # cached for every process: the rating minimum comes from it
     _grow(2, make, 0)
     few = _queries(client, url)
     _grow(10, make, 2)

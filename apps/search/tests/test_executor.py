@@ -13,8 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from apps.accounts.tests.factories import StudentFactory
 from apps.bookings.tests.factories import make_booking
 from apps.catalog.models import Service
+from apps.core.models import platform_config
 from apps.instructors.models import Offering
 from apps.instructors.states import ProfileStatus
+from apps.reviews.rating import RatingPrior, bayesian_average
 from apps.search import executor, ranking
 from apps.search.selectors import search_vocabulary_get
 from apps.search.tests.helpers import FRIDAY, NOW, NY, TOMORROW, free, names, run, slot_times, strict_names, teacher
@@ -279,10 +281,11 @@ def test_the_service_is_never_relaxed() -> None:
 
 
 def test_bayesian_rating_pulls_small_review_sets_to_the_prior() -> None:
-    assert ranking.bayesian_rating(0, 0) == ranking.RATING_PRIOR_MEAN
-    assert ranking.bayesian_rating(1, 5) == pytest.approx((4.5 * 5 + 5) / 6)
-    assert ranking.bayesian_rating(40, 196) > ranking.bayesian_rating(1, 5)
-    assert ranking.rating_signal(0, 0) == pytest.approx((4.5 - 1) / 4)
+    prior = RatingPrior(mean=4.5, weight=5)
+    assert bayesian_average(0, 0, prior) == 4.5
+    assert bayesian_average(1, 5, prior) == pytest.approx((4.5 * 5 + 5) / 6)
+    assert bayesian_average(40, 196, prior) > bayesian_average(1, 5, prior)
+    assert ranking.rating_signal(bayesian_average(0, 0, prior)) == pytest.approx((4.5 - 1) / 4)
 
 
 def test_best_match_blends_price_recency_and_completeness() -> None:
@@ -394,9 +397,10 @@ def test_a_search_costs_the_same_queries_for_3_or_30_instructors(count: int) -> 
     first = Offering.objects.filter(profile__slug="teacher-number00").get()
     make_booking(student=student, offering=first, starts_at=NOW.replace(day=26, hour=13), fmt="studio")
     search_vocabulary_get()  # built once per process, not per search
+    platform_config()  # cached for every process (the rating prior and minimum come from it)
     with CaptureQueriesContext(connection) as captured:
         page = run(q="piano for adults near park slope tomorrow afternoon")
-    # Candidates, their day rows, their bookings, and the page's service areas.
+    # Candidates (with their ratings), their day rows, their bookings, and the page's service areas.
     assert len(captured.captured_queries) == 4
     # 3: two free in the afternoon, so the time is relaxed; 30: fifteen are, nothing is.
     assert (page.total, page.relaxed) == ((3, ["time"]) if count == 3 else (15, []))

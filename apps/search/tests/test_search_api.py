@@ -194,7 +194,7 @@ def test_the_response_carries_results_total_relaxed_and_explanation(client, froz
             "years_experience": 5, "identity_verified": True, "background_checked": True, "service": "piano",
             "service_name": "Piano", "category": "music", "format": "studio", "rate_cents": 9000,
             "duration_minutes": 60, "place": "Park Slope", "distance_m": 0,
-            "rating": {"average": None, "count": 0, "bayesian": 4.5},
+            "rating": {"average": None, "count": 0, "bayesian": 4.5, "visible": False},
             "next_slots": [
                 {
                     "starts_at": f"2026-11-26T{hour}:{minute}:00+00:00",

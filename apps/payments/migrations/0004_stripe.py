@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('bookings', '0005_money_over_time'),
         ('instructors', '0001_initial'),
-        ('payments', '0002_money_over_time'),
+        ('payments', '0003_local_operation_time'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
