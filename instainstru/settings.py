@@ -148,6 +148,8 @@ CELERY_TASK_ACKS_LATE = True  # a worker that dies mid-task leaves the message f
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 # One schedule for both modes: celery beat reads it, and so does the in-process scheduler.
+# /readyz fails when the money sweeps (every 60 s) have not succeeded for this many seconds.
+MONEY_SWEEPS_MAX_AGE = env_int("MONEY_SWEEPS_MAX_AGE", 600)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "scheduler-heartbeat": {"task": "core.heartbeat", "schedule": 60.0},
     # Old picture files, abandoned uploads, background-check expiry and its 30-day reminder.

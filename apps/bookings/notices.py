@@ -313,6 +313,16 @@ def payment_review(booking: Booking, settlement: Settlement, now: datetime) -> N
     )  # fmt: skip
 
 
+def unpaid_lesson_review(booking: Booking, *, now: datetime) -> None:
+    notify_staff(
+        kind="staff_alert", now=now, url=f"/admin/bookings/booking/{booking.pk}/change/",
+        subject=f"Lesson started unpaid: booking {booking.public_id}",
+        body=f"{_student_lesson(booking)} started without an authorized card after "
+        f"{booking.payment_attempts} attempt(s). Amount: {format_usd(booking.total_cents)}. "
+        "Charge it or settle it by hand.",
+    )  # fmt: skip
+
+
 def orphan_hold_released(*, intent_id: str, amount_cents: int, now: datetime) -> None:
     notify_staff(
         kind="staff_alert", now=now, subject=f"Released a card hold no lesson used: {format_usd(amount_cents)}",

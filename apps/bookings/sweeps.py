@@ -43,7 +43,7 @@ from apps.bookings.states import (
     PaymentStatus,
     SettlementReason,
 )
-from apps.bookings.transitions import booking_status_change
+from apps.bookings.transitions import booking_status_change, payment_status_change
 from apps.payments.credits import sweep_credit_expiry
 from apps.payments.payouts import sweep_payouts
 from apps.payments.pricing import completion_outcome, released_outcome
@@ -107,11 +107,14 @@ def _authorize(booking_id: int, now: datetime) -> Booking:
 
 
 def sweep_authorizations(*, now: datetime) -> int:
-    """Authorize (hold) the card of every confirmed lesson starting within 24 h."""
+    """Authorize (hold) the card of every confirmed lesson starting within 24 h. A lesson
+    whose authorization moment passed without an attempt (the scheduler or a worker was
+    down) is caught up here too, even once it has started or was marked complete: it is
+    authorized now so that it can be charged, never completed unpaid."""
     clock = money_clock()
     due = Booking.objects.filter(
-        status=BookingStatus.CONFIRMED, payment_status=PaymentStatus.SCHEDULED,
-        starts_at__lte=now + clock.authorize_before, starts_at__gt=now,
+        status__in=[BookingStatus.CONFIRMED, BookingStatus.COMPLETED], payment_status=PaymentStatus.SCHEDULED,
+        starts_at__lte=now + clock.authorize_before,
     )  # fmt: skip
     return _each(_claim(due, now), lambda pk: _authorize(pk, now), "authorizations")
 
@@ -177,7 +180,7 @@ def sweep_unpaid_cancellations(*, now: datetime) -> int:
     clock = money_clock()
     due = Booking.objects.filter(
         status=BookingStatus.CONFIRMED, payment_status=PaymentStatus.PAYMENT_METHOD_REQUIRED,
-        starts_at__lte=now + clock.auth_cancel_before,
+        starts_at__lte=now + clock.auth_cancel_before, starts_at__gt=now,
     ).exclude(_money_in_flight())  # fmt: skip
     with transaction.atomic():
         settlements = []
@@ -190,6 +193,25 @@ def sweep_unpaid_cancellations(*, now: datetime) -> int:
             notices.auto_cancelled(booking, now=now)
     _run_all(settlements, now)
     return len(settlements)
+
+
+def sweep_unpaid_started_lessons(*, now: datetime) -> int:
+    """A lesson that started with no hold on the card (its cancellation moment was missed,
+    or the catch-up authorization was declined) may well have taken place: neither
+    cancelled nor completed unpaid, it goes to manual review and staff are alerted."""
+    due = Booking.objects.filter(
+        status__in=[BookingStatus.CONFIRMED, BookingStatus.COMPLETED],
+        payment_status=PaymentStatus.PAYMENT_METHOD_REQUIRED, starts_at__lte=now,
+    ).exclude(_money_in_flight())  # fmt: skip
+    with transaction.atomic():
+        batch = _locked_batch(due)
+        for booking in batch:
+            payment_status_change(
+                booking=booking, to=PaymentStatus.MANUAL_REVIEW, actor=None, now=now,
+                reason="the lesson started without an authorized card",
+            )  # fmt: skip
+            notices.unpaid_lesson_review(booking, now=now)
+    return len(batch)
 
 
 def sweep_pending_expiry(*, now: datetime) -> int:
@@ -302,6 +324,7 @@ SWEEPS: dict[str, Callable[..., int]] = {
     "authorization_retries": sweep_authorization_retries,
     "final_warnings": sweep_final_warnings,
     "unpaid_cancellations": sweep_unpaid_cancellations,
+    "unpaid_started_lessons": sweep_unpaid_started_lessons,
     "reminders": sweep_reminders,
     "completions": sweep_completions,
     "no_show_resolutions": sweep_no_show_resolutions,

@@ -7,11 +7,16 @@ from celery import shared_task
 from django.utils import timezone
 
 from apps.bookings.sweeps import SWEEPS, money_sweeps_run
+from apps.core.jobs import MONEY_SWEEPS, job_run_record
 
 
 @shared_task(name="bookings.money_sweeps")
 def money_sweeps() -> dict[str, int]:
-    return money_sweeps_run(now=timezone.now())
+    """Recorded when every sweep succeeded; /readyz fails when that is too long ago."""
+    now = timezone.now()
+    done = money_sweeps_run(now=now)
+    job_run_record(name=MONEY_SWEEPS, at=now)
+    return done
 
 
 @shared_task(name="bookings.sweep")

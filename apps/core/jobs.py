@@ -1,5 +1,6 @@
 """Job plumbing shared by both modes: the in-process scheduler used in the embedded mode,
-and the broker probe used by /readyz. Celery beat reads the same CELERY_BEAT_SCHEDULE."""
+the broker probe and the record of successful runs used by /readyz. Celery beat reads the
+same CELERY_BEAT_SCHEDULE."""
 
 from __future__ import annotations
 
@@ -13,9 +14,13 @@ from celery.schedules import BaseSchedule, schedule
 from django.conf import settings
 from django.utils import timezone
 
+from apps.core.models import JobRun
 from instainstru.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
+
+# The job whose success /readyz watches: charges, completions and payouts all run in it.
+MONEY_SWEEPS = "money_sweeps"
 
 
 def broker_backend() -> str:
@@ -23,6 +28,17 @@ def broker_backend() -> str:
     if settings.JOBS_MODE == "inline":
         return "inline"
     return urlsplit(celery_app.conf.broker_url).scheme
+
+
+def job_run_record(*, name: str, at: datetime) -> None:
+    """The job finished without an error at `at` (a later record never moves it back)."""
+    updated = JobRun.objects.filter(name=name, succeeded_at__lt=at).update(succeeded_at=at)
+    if not updated:
+        JobRun.objects.get_or_create(name=name, defaults={"succeeded_at": at})
+
+
+def job_last_success(*, name: str) -> datetime | None:
+    return JobRun.objects.filter(name=name).values_list("succeeded_at", flat=True).first()
 
 
 def broker_reachable() -> bool:

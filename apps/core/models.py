@@ -159,3 +159,14 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.key}"
+
+
+class JobRun(models.Model):
+    """When a periodic job last finished without an error (/readyz: a money sweep that has
+    not succeeded for a while means charges and payouts are not happening)."""
+
+    name = models.CharField(max_length=50, primary_key=True)
+    succeeded_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.succeeded_at:%Y-%m-%d %H:%M}"

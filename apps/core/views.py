@@ -10,6 +10,7 @@ from django.db import InterfaceError, OperationalError, connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.views import defaults
 from django.views.decorators.cache import never_cache
@@ -25,10 +26,12 @@ from apps.core.api_errors import (
     response_bytes,
 )
 from apps.core.cache import cache_backend, cache_required
-from apps.core.jobs import broker_backend, broker_reachable
+from apps.core.jobs import MONEY_SWEEPS, broker_backend, broker_reachable, job_last_success
 from apps.core.limits import client_address
 
 logger = logging.getLogger(__name__)
+# Until the first money sweep succeeds, its age counts from when this process started.
+PROCESS_STARTED_AT = timezone.now()
 
 EXAMPLE_QUERIES = [
     "piano for my 7 year old in Park Slope",
@@ -69,14 +72,28 @@ def _cache_ok() -> bool:
         return bool(cache.get("readyz") == "1")
 
 
+def _money_sweeps_check() -> dict[str, object]:
+    """Down when the money sweeps have not succeeded for MONEY_SWEEPS_MAX_AGE seconds: the
+    scheduler or the workers are down, or a sweep keeps failing."""
+    try:
+        last = job_last_success(name=MONEY_SWEEPS)
+    except Exception:  # the database check reports that; this one just can't tell
+        logger.exception("readiness check money_sweeps failed")
+        return {"last_success": None, "age_seconds": None, "state": "down"}
+    age = max(0, int((timezone.now() - (last or PROCESS_STARTED_AT)).total_seconds()))
+    state = "up" if age <= settings.MONEY_SWEEPS_MAX_AGE else "down"
+    return {"last_success": last.isoformat() if last else None, "age_seconds": age, "state": state}
+
+
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
     """Each dependency, what it is and whether it answers; 503 when any is down. The site
     keeps serving reads through a Redis outage (apps/core/cache.py): this says what is down."""
-    checks = {
+    checks: dict[str, dict[str, object]] = {
         "database": {"backend": connection.vendor, "state": _state("database", _database_ok)},
         "cache": {"backend": cache_backend(), "state": _state("cache", _cache_ok)},
         "broker": {"backend": broker_backend(), "state": _state("broker", broker_reachable)},
+        "money_sweeps": _money_sweeps_check(),
     }
     ready = all(check["state"] == "up" for check in checks.values())
     return JsonResponse({"status": "ready" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)

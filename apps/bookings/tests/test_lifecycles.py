@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from apps.bookings.models import Booking, Settlement
+from apps.bookings.policies import booking_complete
 from apps.bookings.sweeps import money_sweeps_run
 from apps.bookings.tests.bank import Bank, LocalBank, StripeBank
 from apps.bookings.tests.conftest import NOW, local, open_days
@@ -153,3 +154,65 @@ def test_capture_failure_retried_every_4_hours_then_escalated_at_72_hours(scene,
     assert earnings() == []
     with pytest.raises(PermissionDenied, match="on hold"):
         book(scene, student, start=local(date(2026, 12, 9), 10), now=first_failure + 73 * HOUR)
+
+
+# --- the scheduler down across a money moment (nothing is completed unpaid) ----------------
+
+
+def test_scheduler_down_across_the_24_hour_moment_authorizes_on_restart(scene, student, bank) -> None:
+    start = local(date(2026, 12, 4), 10)
+    end = start + HOUR
+    booking = book(scene, student, start=start)
+    before = run_clock(booking, start - 30 * HOUR, start - 26 * HOUR)
+    restart = start - 3 * HOUR  # down from T−26 h to T−3 h: the T−24 h run never happened
+    after = run_clock(booking, restart, end + 25 * HOUR)
+    assert (before, after) == (
+        {("confirmed", "scheduled"): start - 30 * HOUR},
+        {("confirmed", "authorized"): restart, ("completed", "captured"): end + 24 * HOUR},
+    )
+    assert bank.intents() == [(TOTAL, "captured")]
+    assert earnings() == [("lesson", NET)]
+
+
+def test_scheduler_down_until_after_the_lesson_charges_it_on_restart(scene, student, staff, bank) -> None:
+    start = local(date(2026, 12, 4), 10)
+    end = start + HOUR
+    booking = book(scene, student, start=start)
+    run_clock(booking, start - 30 * HOUR, start - 26 * HOUR)
+    restart = end + 30 * HOUR  # down across authorization, the lesson and its completion
+    after = run_clock(booking, restart, restart + 2 * HOUR)
+    # One run catches up: authorized, completed and charged.
+    assert after == {("completed", "captured"): restart}
+    assert bank.intents() == [(TOTAL, "captured")]
+    assert bank.operations() == [("capture", TOTAL, True)]
+    assert earnings() == [("lesson", NET)]
+    assert not Notification.objects.filter(user=staff, kind="staff_alert").exists()
+
+
+def test_a_lesson_marked_complete_while_the_scheduler_was_down_is_still_charged(scene, student, bank) -> None:
+    start = local(date(2026, 12, 4), 10)
+    end = start + HOUR
+    booking = book(scene, student, start=start)
+    run_clock(booking, start - 30 * HOUR, start - 26 * HOUR)
+    booking_complete(actor=scene.profile.user, booking_id=booking.pk, now=end + HOUR)
+    after = run_clock(booking, end + 2 * HOUR, end + 25 * HOUR)
+    assert after == {("completed", "authorized"): end + 2 * HOUR, ("completed", "captured"): end + 24 * HOUR}
+    assert earnings() == [("lesson", NET)]
+
+
+def test_a_declined_card_found_after_the_lesson_started_goes_to_review_and_staff_are_told(
+    scene, student, staff, bank
+) -> None:
+    start = local(date(2026, 12, 4), 10)
+    end = start + HOUR
+    booking = book(scene, student, start=start, card=bank.card(student, "declined"))
+    run_clock(booking, start - 30 * HOUR, start - 26 * HOUR)
+    restart = start + 2 * HOUR  # down across T−24 h and T−12 h (when it would have been cancelled)
+    after = run_clock(booking, restart, end + 26 * HOUR)
+    assert after == {("confirmed", "manual_review"): restart, ("completed", "manual_review"): end + 24 * HOUR}
+    alerts = Notification.objects.filter(user=staff, kind="staff_alert")
+    assert [(n.created_at, n.subject) for n in alerts] == [
+        (restart, f"Lesson started unpaid: booking {booking.public_id}")
+    ]
+    # Neither cancelled for free nor charged behind staff's back: staff settle it.
+    assert (bank.operations(), earnings(), Settlement.objects.count()) == ([], [], 0)

@@ -1,10 +1,27 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
+import time_machine
+
+from apps.bookings.sweeps import SWEEPS
+from apps.bookings.tasks import money_sweeps
+from apps.core.jobs import MONEY_SWEEPS, job_last_success, job_run_record
+
+NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+RECENT = {"last_success": (NOW - timedelta(seconds=50)).isoformat(), "age_seconds": 50, "state": "up"}
 
 
+@pytest.fixture
+def swept(db) -> None:
+    """The money sweeps last succeeded 50 s ago (they run every minute)."""
+    job_run_record(name=MONEY_SWEEPS, at=NOW - timedelta(seconds=50))
+
+
+@time_machine.travel(NOW, tick=False)
 @pytest.mark.django_db
-def test_healthz_and_readyz(client) -> None:
+def test_healthz_and_readyz(client, swept) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200
@@ -14,12 +31,49 @@ def test_healthz_and_readyz(client) -> None:
             "database": {"backend": "postgresql", "state": "up"},
             "cache": {"backend": "redis", "state": "up"},
             "broker": {"backend": "inline", "state": "up"},
+            "money_sweeps": RECENT,
         },
     }
 
 
 @pytest.mark.django_db
-def test_readyz_reports_an_unreachable_broker(client, settings) -> None:
+def test_readyz_fails_when_the_money_sweeps_have_not_succeeded_for_too_long(client, settings) -> None:
+    settings.MONEY_SWEEPS_MAX_AGE = 600
+    job_run_record(name=MONEY_SWEEPS, at=NOW)
+    with time_machine.travel(NOW + timedelta(seconds=600), tick=False):
+        assert client.get("/readyz").json()["checks"]["money_sweeps"]["state"] == "up"
+    with time_machine.travel(NOW + timedelta(seconds=601), tick=False):
+        response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["money_sweeps"] == {
+        "last_success": NOW.isoformat(),
+        "age_seconds": 601,
+        "state": "down",
+    }
+
+
+@pytest.mark.django_db
+def test_only_a_money_sweep_run_without_errors_is_recorded(monkeypatch) -> None:
+    with time_machine.travel(NOW, tick=False):
+        assert money_sweeps() == dict.fromkeys(SWEEPS, 0)
+    assert job_last_success(name=MONEY_SWEEPS) == NOW
+
+    def broken(*, now: datetime) -> int:
+        raise RuntimeError("the payout batch failed")
+
+    # One seam: a sweep replaced by one that raises, to stand for any failing sweep.
+    monkeypatch.setitem(SWEEPS, "payouts", broken)
+    with time_machine.travel(NOW + timedelta(minutes=1), tick=False), pytest.raises(RuntimeError):
+        money_sweeps()
+    assert job_last_success(name=MONEY_SWEEPS) == NOW
+    # An older run finishing late never moves the record back.
+    job_run_record(name=MONEY_SWEEPS, at=NOW - timedelta(minutes=5))
+    assert job_last_success(name=MONEY_SWEEPS) == NOW
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_readyz_reports_an_unreachable_broker(client, settings, swept) -> None:
     settings.JOBS_MODE = "celery"
     from instainstru.celery import app
 
@@ -34,6 +88,7 @@ def test_readyz_reports_an_unreachable_broker(client, settings) -> None:
         "database": {"backend": "postgresql", "state": "up"},
         "cache": {"backend": "redis", "state": "up"},
         "broker": {"backend": "redis", "state": "down"},
+        "money_sweeps": RECENT,
     }
 
 

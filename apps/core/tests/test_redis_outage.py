@@ -19,6 +19,7 @@ from apps.bookings.models import Booking
 from apps.bookings.states import BookingStatus
 from apps.bookings.tests.conftest import NOW, THURSDAY, local
 from apps.core.cache import CacheUnavailable, cache_required
+from apps.core.jobs import MONEY_SWEEPS, job_run_record
 from apps.core.tests.throwaway_redis import ThrowawayRedis, failover_cache
 from apps.payments.models import PaymentMethod
 
@@ -101,6 +102,7 @@ def test_fault_drill_redis_stops_mid_traffic_and_comes_back(
     throwaway_redis: ThrowawayRedis, settings, client, scene, student, other_student
 ) -> None:
     settings.CACHES = failover_cache(throwaway_redis, retry_after_seconds=0)
+    job_run_record(name=MONEY_SWEEPS, at=NOW)
     client.force_login(student)
 
     # Redis up: traffic as usual.
@@ -150,6 +152,7 @@ def test_fault_drill_redis_stops_mid_traffic_and_comes_back(
                 "database": {"backend": "postgresql", "state": "up"},
                 "cache": {"backend": "redis", "state": "down"},
                 "broker": {"backend": "inline", "state": "up"},
+                "money_sweeps": {"last_success": NOW.isoformat(), "age_seconds": 0, "state": "up"},
             },
         },
     )
