@@ -35,6 +35,10 @@ node_modules/.installed: package.json package-lock.json
 install: $(VENV)/.installed node_modules/.installed
 install-dev: $(VENV)/.installed-dev $(LOCALSTRIPE)/.installed node_modules/.installed
 
+# The demo runs as a visitor would see it (the product's own error pages, not Django's debug
+# pages), and links in its emails point at the port it serves on. Either can be overridden.
+run: export DEBUG ?= false
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --if-empty

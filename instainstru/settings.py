@@ -254,6 +254,9 @@ elif STORAGE_BACKEND == "s3":
     }
 else:
     raise ImproperlyConfigured("STORAGE_BACKEND must be local or s3")
+# Outside production static files are served from the source folders even with DEBUG off
+# (`make run`), so there is no collectstatic step; production serves the collected, hashed set.
+WHITENOISE_USE_FINDERS = not PRODUCTION
 STORAGES = {
     "default": _default_storage,
     "staticfiles": {

@@ -5,6 +5,7 @@ from django.http import HttpRequest
 
 from apps.accounts.models import Role, User
 from apps.catalog.models import AgeGroup
+from apps.core.zones import timezone_choices
 
 
 class SignupForm(forms.Form):
@@ -38,6 +39,7 @@ class ProfileForm(forms.ModelForm[User]):
         widgets = {
             "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
             "zip_code": forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
+            "timezone": forms.Select(choices=timezone_choices()),
         }
 
 

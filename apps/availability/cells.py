@@ -28,6 +28,17 @@ def week_start_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+# With fewer days than this left in the week, the editor opens on the next one.
+USEFUL_DAYS_LEFT = 3
+
+
+def first_useful_day(today: date) -> date:
+    """The day whose week the editor opens on: this week, unless it is nearly over (on a
+    Saturday or Sunday the week to plan is the next one)."""
+    days_left = DAYS_PER_WEEK - today.weekday()
+    return today if days_left >= USEFUL_DAYS_LEFT else today + timedelta(days=days_left)
+
+
 def week_dates(week_start: date) -> list[date]:
     return [week_start + timedelta(days=offset) for offset in range(DAYS_PER_WEEK)]
 

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 
 from apps.availability.cells import (
     busy_cells,
+    first_useful_day,
     local_day_bounds,
     week_dates,
     week_etag,
@@ -109,7 +110,7 @@ class EditorData:
 
 def availability_editor_get(*, profile: InstructorProfile, day: date | None, now: datetime) -> EditorData:
     today = now.astimezone(ZoneInfo(profile.timezone)).date()
-    week = availability_week_get(profile=profile, day=day or today)
+    week = availability_week_get(profile=profile, day=day or first_useful_day(today))
     last = week.week_start + timedelta(days=6)
     upcoming = list(blackout_list(profile=profile, first=min(today, week.week_start)))
     return EditorData(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 
 from apps.accounts.models import User
@@ -231,7 +232,7 @@ def no_show_disputed(report: NoShowReport, *, now: datetime) -> None:
     notify_staff(
         kind="staff_alert", now=now, url=f"/admin/bookings/booking/{booking.pk}/change/",
         subject=f"No-show dispute to review: booking {booking.public_id}",
-        body=f"{reporter.display_name} reported a {report.absent_party} no-show; {absent.display_name} disputes it: "
+        body=f"{reporter.display_name} reported {'an' if report.absent_party == 'instructor' else 'a'} {report.absent_party} no-show; {absent.display_name} disputes it: "
         f"{report.dispute_reason or '(no reason given)'}",
     )  # fmt: skip
 
@@ -318,7 +319,7 @@ def unpaid_lesson_review(booking: Booking, *, now: datetime) -> None:
         kind="staff_alert", now=now, url=f"/admin/bookings/booking/{booking.pk}/change/",
         subject=f"Lesson started unpaid: booking {booking.public_id}",
         body=f"{_student_lesson(booking)} started without an authorized card after "
-        f"{booking.payment_attempts} attempt(s). Amount: {format_usd(booking.total_cents)}. "
+        f"{booking.payment_attempts} attempt{pluralize(booking.payment_attempts)}. Amount: {format_usd(booking.total_cents)}. "
         "Charge it or settle it by hand.",
     )  # fmt: skip
 

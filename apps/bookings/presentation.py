@@ -8,14 +8,13 @@ from zoneinfo import ZoneInfo
 from apps.bookings.models import Booking
 from apps.bookings.schedule import money_clock
 from apps.bookings.states import BookingStatus, PaymentStatus
+from apps.core.dates import moment_label
 from apps.payments.pricing import format_usd
 
 
 def when(moment: datetime, zone: str) -> str:
     """'Tue 3 Dec, 4:00 pm' in the given zone."""
-    local = moment.astimezone(ZoneInfo(zone))
-    hour = local.hour % 12 or 12
-    return f"{local:%a} {local.day} {local:%b}, {hour}:{local:%M} {'am' if local.hour < 12 else 'pm'}"
+    return moment_label(moment.astimezone(ZoneInfo(zone)))
 
 
 def payment_sentence(booking: Booking | None, *, now: datetime, starts_at: datetime | None = None) -> str:

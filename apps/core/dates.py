@@ -17,3 +17,10 @@ DATE_RANGE_VALIDATORS = [
     MinValueValidator(EARLIEST_DATE, message=OUT_OF_RANGE),
     MaxValueValidator(LATEST_DATE, message=OUT_OF_RANGE),
 ]
+
+
+def moment_label(local: dt.datetime) -> str:
+    """'Tue 3 Dec, 4:00 pm': how every page and message writes a moment (already in the
+    reader's zone). Django's "a" format would say "p.m."."""
+    hour = local.hour % 12 or 12
+    return f"{local:%a} {local.day} {local:%b}, {hour}:{local:%M} {'am' if local.hour < 12 else 'pm'}"

@@ -8,7 +8,6 @@ is why field names match the services' error keys ("bio", "rates.online", "neigh
 from __future__ import annotations
 
 import re
-import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -20,6 +19,7 @@ from django.forms.boundfield import BoundField, BoundWidget
 from apps.catalog.models import AgeGroup
 from apps.catalog.selectors import category_list
 from apps.core.models import platform_config
+from apps.core.zones import timezone_choices
 from apps.instructors.models import InstructorProfile, Offering
 from apps.instructors.services import DURATION_MAX, DURATION_MIN, DURATION_STEP, OfferingInput
 from apps.instructors.states import Format, SkillLevel
@@ -86,10 +86,6 @@ def _gazetteer() -> list[Borough]:
     return list(Borough.objects.prefetch_related("neighborhoods"))
 
 
-def _timezone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
-
-
 class AboutForm(forms.Form):
     display_name = forms.CharField(
         max_length=80,
@@ -138,7 +134,7 @@ class AboutForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["timezone"].choices = _timezone_choices()  # type: ignore[attr-defined]
+        self.fields["timezone"].choices = timezone_choices()  # type: ignore[attr-defined]
         self.fields["studio_neighborhood"].choices = [  # type: ignore[attr-defined]
             ("", "No studio"),
             *[(b.name, [(n.slug, n.name) for n in b.neighborhoods.all()]) for b in _gazetteer()],

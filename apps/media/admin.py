@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -83,7 +84,7 @@ class DocumentAdminBase(admin.ModelAdmin[BackgroundCheckDocument]):
             except ApplicationError as exc:
                 self.message_user(request, f"{document.filename}: {exc.message}", level=messages.ERROR)
         if done:
-            self.message_user(request, f"Approved {done} document(s).", level=messages.SUCCESS)
+            self.message_user(request, f"Approved {done} document{pluralize(done)}.", level=messages.SUCCESS)
 
     @admin.action(description="Reject selected with a reason…")
     def reject(self, request: HttpRequest, queryset: QuerySet[BackgroundCheckDocument]) -> TemplateResponse | None:
@@ -108,7 +109,7 @@ class DocumentAdminBase(admin.ModelAdmin[BackgroundCheckDocument]):
             except ApplicationError as exc:
                 self.message_user(request, f"{document.filename}: {exc.message}", level=messages.ERROR)
         if done:
-            self.message_user(request, f"Rejected {done} document(s).", level=messages.SUCCESS)
+            self.message_user(request, f"Rejected {done} document{pluralize(done)}.", level=messages.SUCCESS)
         return None
 
 
@@ -151,4 +152,4 @@ class ProfilePictureAdmin(admin.ModelAdmin[ProfilePicture]):
     def remove(self, request: HttpRequest, queryset: QuerySet[ProfilePicture]) -> None:
         now = timezone.now()
         removed = sum(picture_delete(actor=_staff(request), user_id=picture.user_id, now=now) for picture in queryset)
-        self.message_user(request, f"Removed {removed} picture(s).", level=messages.SUCCESS)
+        self.message_user(request, f"Removed {removed} picture{pluralize(removed)}.", level=messages.SUCCESS)

@@ -1,6 +1,6 @@
 from django.http import HttpRequest
 
-from apps.notifications.models import Notification
+from apps.notifications.selectors import notification_unread_count
 
 
 def unread(request: HttpRequest) -> dict[str, int]:
@@ -8,4 +8,4 @@ def unread(request: HttpRequest) -> dict[str, int]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"unread_notifications": Notification.objects.filter(user=user, read_at__isnull=True).count()}
+    return {"unread_notifications": notification_unread_count(user=user)}

@@ -6,6 +6,5 @@ app_name = "notifications"
 
 urlpatterns = [
     path("", views.notifications, name="list"),
-    path("read/", views.mark_all_read, name="read_all"),
     path("settings/", views.preferences, name="preferences"),
 ]

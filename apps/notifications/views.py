@@ -8,10 +8,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_safe
 
 from apps.accounts.models import User
-from apps.notifications.selectors import notification_list, notification_preferences_get, notification_unread_count
+from apps.notifications.selectors import notification_list, notification_preferences_get
 from apps.notifications.services import notification_preferences_set, notifications_mark_read
 from apps.notifications.states import OPTIONAL_CATEGORIES, Category
 
@@ -33,18 +33,15 @@ class PreferencesForm(forms.Form):
             )  # fmt: skip
 
 
+@require_safe
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
+    """Opening the list reads what it shows: those unread until now are still marked on
+    this view, and the count in the navigation is gone on the next page."""
     user = _user(request)
-    context = {"notifications": notification_list(user=user), "unread": notification_unread_count(user=user)}
-    return render(request, "notifications/list.html", context)
-
-
-@login_required
-@require_POST
-def mark_all_read(request: HttpRequest) -> HttpResponse:
-    notifications_mark_read(user=_user(request), now=timezone.now())
-    return redirect("notifications:list")
+    shown = list(notification_list(user=user))
+    notifications_mark_read(user=user, now=timezone.now())
+    return render(request, "notifications/list.html", {"notifications": shown})
 
 
 @login_required

@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
@@ -106,7 +107,7 @@ class ReviewAdmin(admin.ModelAdmin[Review]):
             except ApplicationError as exc:
                 self.message_user(request, f"Review {review.pk}: {exc.message}", level=messages.ERROR)
         if done:
-            self.message_user(request, f"{title}: {done} review(s).", level=messages.SUCCESS)
+            self.message_user(request, f"{title}: {done} review{pluralize(done)}.", level=messages.SUCCESS)
         return None
 
     @admin.action(description="Hide selected reviews (they leave the rating)…")

@@ -394,8 +394,7 @@ PAGES: dict[str, Rule] = {
     "payments:card_remove": page_owned({STUDENT: 302}, method="POST", params={"payment_method_id": "card"}),
     "media:picture": page_signed_in(post=page_signed_in(422, method="POST")),  # no file sent
     "media:picture_remove": page_signed_in(302, method="POST"),
-    "notifications:list": page_signed_in(post=page_signed_in(method="POST")),  # the list; the POST is ignored
-    "notifications:read_all": page_signed_in(302, method="POST"),
+    "notifications:list": page_signed_in(),
     "notifications:preferences": page_signed_in(post=page_signed_in(302, method="POST")),
     "ledgers:credits": page_signed_in(post=page_signed_in(method="POST")),
     # teaching

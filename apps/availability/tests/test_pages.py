@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -53,6 +54,21 @@ def test_editor_shows_the_current_week_with_its_data(client, profile, offering, 
         "apply": "/api/v1/instructors/me/availability/weeks/2026-06-01/apply",
     }
     assert data["today"] == "2026-06-01"
+
+
+@pytest.mark.parametrize(
+    ("today", "opens_on"),
+    [
+        (date(2026, 6, 5), "2026-06-01"),  # Friday: three days of this week are still ahead
+        (date(2026, 6, 6), "2026-06-08"),  # Saturday: the week to plan is the next one
+        (date(2026, 6, 7), "2026-06-08"),  # Sunday
+    ],
+)
+def test_editor_opens_on_the_next_useful_week(client, profile, today: date, opens_on: str) -> None:
+    client.force_login(profile.user)
+    with time_machine.travel(ny(today, "10:00"), tick=False):
+        data = editor_data(client.get(EDITOR))
+    assert (data["week"]["week_start"], data["today"]) == (opens_on, today.isoformat())
 
 
 def test_editor_query_count_does_not_grow_with_bookings_or_days_off(client, profile, offering, student) -> None:

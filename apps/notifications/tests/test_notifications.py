@@ -103,10 +103,12 @@ def test_the_list_page_shows_my_notifications_and_marks_them_read(client, studen
     page = client.get("/notifications/").content.decode()
     assert "Mine" in page
     assert "Not mine" not in page
-    assert "Mark 1 as read" in page
-    assert client.post("/notifications/read/").status_code == 302
+    assert page.count('class="list-row unread"') == 1  # unread until this view, and marked so on it
     assert Notification.objects.filter(user=student, read_at__isnull=True).count() == 0
     assert Notification.objects.filter(user=other_student, read_at__isnull=True).count() == 1
+    again = client.get("/notifications/").content.decode()
+    assert ("Mine" in again, 'class="list-row unread"' in again) == (True, False)
+    assert client.post("/notifications/").status_code == 405  # reading is a GET
 
 
 def test_the_preferences_page_turns_reminders_off(client, student) -> None:

@@ -3,6 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.template.defaultfilters import pluralize
 
 from apps.core.jobs import InProcessScheduler
 
@@ -18,7 +19,9 @@ class Command(BaseCommand):
         if settings.JOBS_MODE == "inline":
             scheduler = InProcessScheduler(settings.CELERY_BEAT_SCHEDULE)
             scheduler.start()
-            self.stdout.write(f"In-process scheduler running {len(scheduler.entries)} periodic job(s).")
+            self.stdout.write(
+                f"In-process scheduler running {len(scheduler.entries)} periodic job{pluralize(len(scheduler.entries))}."
+            )
         try:
             # No autoreloader: it would fork a second process with a second scheduler.
             call_command("runserver", addrport, use_reloader=False)
