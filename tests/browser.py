@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, Playwright, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -77,3 +77,15 @@ def assert_accessible(page: Page) -> None:
     assert not blocking, f"accessibility violations on {page.url}:\n{json.dumps(summary, indent=2)}"
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"{page.url} scrolls horizontally by {overflow}px"
+
+
+def main_nav(page: Page) -> Locator:
+    """The signed-in navigation. On a phone its links fold behind the Menu button, which this
+    opens first (as a person would); on a desktop they are always shown."""
+    # Signed in (the menu holds the logout form), with app.js run: it folds the menu on phones.
+    page.locator("#site-menu form").wait_for(state="attached")
+    page.wait_for_load_state("domcontentloaded")
+    toggle = page.locator(".nav-toggle")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false":
+        toggle.click()
+    return page.get_by_role("navigation", name="Main")

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -32,7 +33,8 @@ def _mark(request: HttpRequest, queryset: QuerySet[InstructorProfile], **flags: 
     now = timezone.now()
     for profile in queryset:
         instructor_verification_mark(actor=_staff(request), profile_id=profile.pk, now=now, **flags)
-    messages.success(request, f"Updated {queryset.count()} instructor(s).")
+    count = queryset.count()
+    messages.success(request, f"Updated {count} instructor{pluralize(count)}.")
 
 
 @admin.register(InstructorProfile)

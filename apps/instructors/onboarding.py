@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.template.defaultfilters import pluralize
+
 from apps.instructors.models import BIO_MIN, InstructorProfile
 from apps.instructors.states import ProfileStatus
 
@@ -47,7 +49,7 @@ def _skills_step(profile: InstructorProfile) -> Step:
         return Step("skills", "Skills & prices", False, "set your studio's neighborhood for studio lessons")
     if any(o.rate_travel_cents for o in offerings) and not profile.service_areas.exists():
         return Step("skills", "Skills & prices", False, "choose the areas you travel to")
-    return Step("skills", "Skills & prices", True, f"{len(offerings)} subject(s) offered")
+    return Step("skills", "Skills & prices", True, f"{len(offerings)} subject{pluralize(len(offerings))} offered")
 
 
 def onboarding_status(profile: InstructorProfile) -> OnboardingStatus:

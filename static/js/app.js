@@ -18,9 +18,23 @@
     });
   }
 
+  // Phones: the signed-in menu opens and closes behind one button.
+  function foldMenu() {
+    var toggle = document.querySelector(".nav-toggle");
+    var header = document.querySelector(".site-header");
+    if (!toggle || !header) { return; }
+    toggle.hidden = false;
+    header.classList.add("has-nav-toggle");
+    toggle.addEventListener("click", function () {
+      var open = header.classList.toggle("nav-open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     paintAvatars(document);
     scheduleToasts(document);
+    foldMenu();
   });
   document.addEventListener("htmx:afterSwap", function (event) {
     paintAvatars(event.target);

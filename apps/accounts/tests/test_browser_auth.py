@@ -7,7 +7,7 @@ from django.core import mail
 from playwright.sync_api import Page, expect
 
 from apps.accounts.models import User
-from tests.browser import assert_accessible
+from tests.browser import assert_accessible, main_nav
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("catalog")]
 PASSWORD = "violin-sonata-42"
@@ -39,10 +39,10 @@ def test_student_signs_up_verifies_logs_out_and_logs_in(page: Page, live_server)
     base = live_server.url
     _sign_up(page, base, email="rita@example.com", role_label="I want to take lessons")
     _confirm_from_email(page, base)
-    expect(page.get_by_role("link", name="My lessons")).to_be_visible()  # a student's navigation
+    expect(main_nav(page).get_by_role("link", name="My lessons")).to_be_visible()  # a student's navigation
     assert User.objects.get(email="rita@example.com").role == "student"
 
-    page.get_by_role("button", name="Log out").click()
+    main_nav(page).get_by_role("button", name="Log out").click()
     expect(page.get_by_role("link", name="Log in")).to_be_visible()
 
     page.get_by_role("link", name="Log in").click()
@@ -54,7 +54,7 @@ def test_student_signs_up_verifies_logs_out_and_logs_in(page: Page, live_server)
     assert_accessible(page)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("link", name="Rita")).to_be_visible()
+    expect(main_nav(page).get_by_role("link", name="Rita")).to_be_visible()
     assert_accessible(page)
 
 
@@ -62,9 +62,10 @@ def test_instructor_signs_up_on_a_phone(phone_page: Page, live_server) -> None:
     base = live_server.url
     _sign_up(phone_page, base, email="ian@example.com", role_label="I want to teach")
     _confirm_from_email(phone_page, base)
-    expect(phone_page.get_by_role("link", name="Rita")).to_be_visible()
-    expect(phone_page.get_by_role("link", name="Schedule")).to_be_visible()  # an instructor's navigation
-    expect(phone_page.get_by_role("link", name="My lessons")).to_have_count(0)
+    nav = main_nav(phone_page)
+    expect(nav.get_by_role("link", name="Rita")).to_be_visible()
+    expect(nav.get_by_role("link", name="Schedule")).to_be_visible()  # an instructor's navigation
+    expect(nav.get_by_role("link", name="My lessons")).to_have_count(0)
     assert User.objects.get(email="ian@example.com").role == "instructor"
     phone_page.goto(base + "/")
     assert_accessible(phone_page)

@@ -15,7 +15,7 @@ from apps.availability.cells import week_start_of
 from apps.availability.tests.helpers import stored
 from apps.instructors.models import InstructorProfile
 from apps.instructors.tests.factories import live_instructor
-from tests.browser import DESKTOP, assert_accessible
+from tests.browser import DESKTOP, assert_accessible, main_nav
 
 pytestmark = [
     pytest.mark.browser,
@@ -34,7 +34,7 @@ def _log_in(page: Page, base: str, profile: InstructorProfile) -> None:
     page.get_by_label("Email").fill(profile.user.email)
     page.get_by_label("Password").fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    expect(main_nav(page).get_by_role("button", name="Log out")).to_be_visible()
 
 
 def _open_week(page: Page, base: str, week: date) -> None:

@@ -22,7 +22,7 @@ from apps.catalog.models import Service
 from apps.instructors.models import InstructorProfile
 from apps.instructors.tests.factories import OfferingFactory, live_instructor
 from apps.search.models import Neighborhood
-from tests.browser import assert_accessible
+from tests.browser import assert_accessible, main_nav
 
 pytestmark = [
     pytest.mark.browser,
@@ -61,7 +61,7 @@ def _log_in(page: Page, base: str, email: str, home_link: str = "My lessons") ->
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("link", name=home_link)).to_be_visible()
+    expect(main_nav(page).get_by_role("link", name=home_link)).to_be_visible()
 
 
 def test_a_student_books_a_lesson_on_a_phone(phone_page: Page, live_server, teacher, learner) -> None:
@@ -119,7 +119,7 @@ def test_a_student_books_a_lesson_on_a_phone(phone_page: Page, live_server, teac
     )  # fmt: skip
     assert booking.starts_at.astimezone(NEW_YORK).hour == 9
 
-    page.get_by_role("link", name="My lessons").first.click()
+    main_nav(page).get_by_role("link", name="My lessons").click()
     expect(page.get_by_role("heading", level=2, name="Upcoming")).to_be_visible()
     expect(page.get_by_role("link", name="Piano")).to_have_count(1)
     assert_accessible(page)
@@ -148,13 +148,13 @@ def test_cards_and_schedule_pages_on_a_desktop(page: Page, live_server, teacher,
     expect(page.get_by_role("listitem").filter(has_text="••••")).to_have_count(1)
     assert_accessible(page)
 
-    page.get_by_role("link", name="My lessons").click()
+    main_nav(page).get_by_role("link", name="My lessons").click()
     expect(page.get_by_text("No upcoming lessons.")).to_be_visible()
     assert_accessible(page)
 
-    page.get_by_role("button", name="Log out").click()
+    main_nav(page).get_by_role("button", name="Log out").click()
     _log_in(page, base, teacher.user.email, home_link="Schedule")
-    page.get_by_role("link", name="Schedule").click()
+    main_nav(page).get_by_role("link", name="Schedule").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Schedule")
     assert_accessible(page)
     page.goto(f"{base}/book/{teacher.slug}/")

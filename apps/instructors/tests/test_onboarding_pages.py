@@ -602,5 +602,5 @@ def test_status_page_lists_each_step_with_its_state_and_link(client: Client, ins
         ("/teach/go-live/", "Go live"),
     ]:
         assert f'<h2><a href="{url}">{title}</a></h2>' in html
-    assert '<strong class="pill pill-done">Done</strong>\n          1 subject(s) offered' in html
+    assert '<strong class="pill pill-done">Done</strong>\n          1 subject offered' in html
     assert '<strong class="pill pill-pending">To do</strong>\n          connect a payout account' in html

@@ -21,7 +21,7 @@ from apps.instructors.models import InstructorProfile
 from apps.instructors.tests.factories import OfferingFactory, live_instructor
 from apps.reviews.models import Review
 from apps.search.models import Neighborhood
-from tests.browser import assert_accessible
+from tests.browser import assert_accessible, main_nav
 
 pytestmark = [
     pytest.mark.browser,
@@ -59,7 +59,7 @@ def _log_in(page: Page, base: str, email: str, home_link: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("link", name=home_link)).to_be_visible()
+    expect(main_nav(page).get_by_role("link", name=home_link)).to_be_visible()
 
 
 def test_complete_review_see_it_on_the_profile_and_reply(

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 
 from apps.accounts.tests.factories import DEFAULT_PASSWORD, StudentFactory
 from apps.search.tests.helpers import free, teacher
-from tests.browser import assert_accessible
+from tests.browser import assert_accessible, main_nav
 
 pytestmark = [
     pytest.mark.browser,
@@ -53,7 +53,7 @@ def _log_in(page: Page, base: str, email: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("link", name="My lessons")).to_be_visible()
+    expect(main_nav(page).get_by_role("link", name="My lessons")).to_be_visible()
 
 
 @pytest.mark.usefixtures("scene")
@@ -61,7 +61,7 @@ def test_search_from_the_header_on_a_phone_and_book_a_slot(phone_page: Page, liv
     page, base = phone_page, live_server.url
     student = StudentFactory.create(email="rita@example.com", first_name="Rita", last_name="Reyes")
     _log_in(page, base, student.email)
-    page.get_by_role("link", name="My lessons").click()  # any page but home has the header box
+    main_nav(page).get_by_role("link", name="My lessons").click()  # any page but home has the header box
 
     box = page.get_by_role("searchbox", name="Search lessons")
     box.fill("piano for my 7 year old in park slope tomorrow afternoon")
