@@ -183,6 +183,8 @@ def referral_lesson_charged(*, booking: Booking, now: datetime) -> list[Reward]:
 
 
 def _same_card(referral: Referral, booking: Booking) -> bool:
+    if booking.payment_method_id is None:
+        return False
     card = PaymentMethod.objects.filter(pk=booking.payment_method_id).values_list("fingerprint", flat=True).first()
     return bool(card) and PaymentMethod.objects.filter(user_id=referral.referrer_id, fingerprint=card).exists()
 
@@ -192,7 +194,7 @@ def _instructor_amount() -> int:
     return RULES.founding_reward_cents if founding < RULES.founding_threshold else RULES.instructor_reward_cents
 
 
-def _plan(referral: Referral, owner: ReferralCode) -> tuple[list[tuple[str, int, int]], str]:
+def _plan(referral: Referral, owner: ReferralCode) -> tuple[list[tuple[RewardSide, int, int]], str]:
     """(side, user id, amount) of each reward to create, and a note for the referral."""
     if referral.kind == ReferralKind.INSTRUCTOR:
         return [(RewardSide.REFERRER, referral.referrer_id, _instructor_amount())], ""
