@@ -60,7 +60,10 @@ class Offer:
 
 def referral_offer_get(*, code: str) -> Offer | None:
     """The invitation behind a code (None: no such code)."""
-    found = ReferralCode.objects.select_related("user").filter(code=code_normalize(code)).first()
+    normalized = code_normalize(code)
+    if not normalized:
+        return None
+    found = ReferralCode.objects.select_related("user").filter(code=normalized).first()
     if found is None or not found.user.is_active:
         return None
     return Offer(

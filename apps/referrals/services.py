@@ -48,7 +48,9 @@ PAGE_URL = "/referrals/"
 
 
 def code_normalize(raw: str) -> str:
-    return raw.strip().upper()[:16]
+    """The code as stored, or "" when the text cannot be one (never sent to the database)."""
+    code = raw.strip().upper()
+    return code if 0 < len(code) <= 16 and code.isascii() and code.isalnum() else ""
 
 
 def referral_code_get(*, user: User, now: datetime) -> ReferralCode:
@@ -106,10 +108,14 @@ def referral_attribute(*, user: User, code: str, device_id: str, now: datetime) 
     Counts the referrer's attributions under their code row lock, so two sign-ups at once are
     counted in order, and freezes the referrer past the day or week limit."""
     with transaction.atomic():
-        owner = (
-            ReferralCode.objects.select_for_update().select_related("user").filter(code=code_normalize(code)).first()
-        )
-        if owner is None or owner.user_id == user.pk or Referral.objects.filter(referred=user).exists():
+        normalized = code_normalize(code)
+        owner = ReferralCode.objects.select_for_update().select_related("user").filter(code=normalized).first()
+        if (
+            not normalized
+            or owner is None
+            or owner.user_id == user.pk
+            or Referral.objects.filter(referred=user).exists()
+        ):
             return None
         kind = _kind_for(owner.user, user)
         if kind is None:
