@@ -88,7 +88,7 @@ def test_the_attribution_lasts_30_days(client: Client, code: str) -> None:
     with time_machine.travel(CLICKED + timedelta(days=30) - timedelta(seconds=1), tick=False):
         _signup(client, email="in-time@example.com")
     with time_machine.travel(CLICKED + timedelta(days=30, seconds=1), tick=False):
-        _signup(Client(cookies=client.cookies), email="too-late@example.com")  # type: ignore[arg-type]
+        _signup(Client(cookies=client.cookies), email="too-late@example.com")
     assert list(Referral.objects.values_list("referred__email", flat=True)) == ["in-time@example.com"]
 
 

@@ -4,7 +4,7 @@ moment by two workers give one reward per side."""
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -20,10 +20,10 @@ from apps.referrals.tests.conftest import charged_at, take_lesson
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _decided(booking: Booking, when: object) -> Settlement:
+def _decided(booking: Booking, when: datetime) -> Settlement:
     return settlement_decide(
         booking=booking, reason="completion", outcome=completion_outcome(booking_money(booking)), now=when
-    )  # type: ignore[arg-type]
+    )
 
 
 def test_two_first_lessons_charged_at_once_give_one_reward_per_side(
