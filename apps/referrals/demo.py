@@ -178,6 +178,7 @@ def seed_referrals(ctx: DemoContext) -> None:
     twin = User.objects.create(
         email=own, first_name=ctx.students[0].first_name, role=Role.STUDENT, password=ctx.password_hash
     )
+    EmailAddress.objects.create(user=twin, email=twin.email, primary=True, verified=True)
     code = referral_code_get(user=ctx.students[0], now=now).code
     story.at(now - DAY, _attributing(twin, code))
     _invite(story, ctx.students[1], STUDENT2_FRIENDS, 1 + len(STUDENT1_FRIENDS))

@@ -37,6 +37,8 @@ from apps.media.services.uploads import upload_start
 from apps.media.states import UploadKind
 from apps.media.tests import corpus
 from apps.payments.services import payment_method_add
+from apps.referrals.models import Referral, ReferralDevice, Reward, RewardEvent
+from apps.referrals.services import referral_code_get
 from apps.search.models import Neighborhood
 
 ANONYMOUS = "anonymous"
@@ -103,6 +105,21 @@ def _admin_rows(user: User, now: dt.datetime) -> None:
         user=user, version=1, prefix=f"pictures/{user.pk}/probe", original_type="jpeg", width=400, height=400,
         crop={"x": 0, "y": 0, "width": 400, "height": 400}, source_started_at=now,
     )  # fmt: skip
+
+
+def _referral(referrer: User, booking: Booking, now: dt.datetime) -> str:
+    """The student invited Rowena, whose first lesson earned the student a pending reward
+    (rows for the referrals page and every referrals admin page); returns the student's code."""
+    code = referral_code_get(user=referrer, now=now)
+    friend = StudentFactory.create(email="rowena@example.com", first_name="Rowena", last_name="Referred")
+    referral = Referral.objects.create(referrer=referrer, referred=friend, kind="student", attributed_at=now)
+    reward = Reward.objects.create(
+        referral=referral, user=referrer, side="referrer", amount_cents=2000, booking=booking, earned_at=now,
+        unlock_at=now + dt.timedelta(days=7),
+    )  # fmt: skip
+    RewardEvent.objects.create(reward=reward, at=now, to_status="pending")
+    ReferralDevice.objects.create(user=referrer, device_id="probe", seen_at=now)
+    return code.code
 
 
 def _people() -> dict[str, User]:
@@ -183,8 +200,10 @@ def world_build() -> World:
         "bogus_key": "not-a-real-key",
         "bogus_uid": "zz",
     }
+    ids["referral_code"] = _referral(users[STUDENT], booking, now)
     markers = {
         "Lorelei": frozenset({STUDENT}),
+        "Rowena": frozenset({STUDENT}),  # who the student invited (their referrals page)
         "Griselda": frozenset({OTHER_STUDENT}),
         "17 Hidden Lane": frozenset({STUDENT}),
         "5 Quiet Court": frozenset({OTHER_STUDENT}),

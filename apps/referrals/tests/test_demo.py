@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 import time_machine
@@ -17,10 +18,10 @@ NOW = datetime(2026, 12, 2, 14, 0, tzinfo=UTC)
 STUDENT1, STUDENT2 = "student1@demo.instainstru.test", "student2@demo.instainstru.test"
 
 
-def _seeded() -> dict[str, list[tuple[object, ...]]]:
+def _seeded() -> dict[str, list[Any]]:
     with time_machine.travel(NOW, tick=False), transaction.atomic():
         demo_seed(instructors=40, seed=7)
-        found = {
+        found: dict[str, list[Any]] = {
             "referrals": list(
                 Referral.objects.order_by("attributed_at", "id").values_list(
                     "referrer__email", "referred__first_name", "kind", "status", "note"

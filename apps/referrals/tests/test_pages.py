@@ -197,3 +197,17 @@ def test_codes_are_made_for_instructors_too(client: Client, scene: Scene) -> Non
     text = client.get("/referrals/").content.decode()
     assert "Invite another instructor" in text
     assert referral_code_get(user=scene.profile.user, now=ATTRIBUTED).code in text
+
+
+def test_the_api_lists_my_link_invites_and_rewards(
+    client: Client, referral: Referral, scene: Scene, student: User, referrer: User
+) -> None:
+    assert client.get("/api/v1/me/referrals").status_code == 401
+    charge(scene, student)
+    client.force_login(referrer)
+    body = client.get("/api/v1/me/referrals").json()
+    assert body["code"] == referrer.referral_code.code
+    assert body["link"] == f"http://127.0.0.1:8000/r/{referrer.referral_code.code}"
+    assert (body["earned_cents"], body["pending_cents"], body["rewards_left"]) == (2000, 2000, 19)
+    assert [(i["name"], i["status"]) for i in body["invites"]] == [(student.display_name, "rewarded")]
+    assert [(r["side"], r["amount_cents"], r["status"]) for r in body["rewards"]] == [("referrer", 2000, "pending")]
