@@ -4,6 +4,7 @@ moment by two workers give one reward per side."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
@@ -13,8 +14,11 @@ from apps.accounts.models import User
 from apps.bookings.models import Booking, Settlement
 from apps.bookings.settlement import booking_money, settlement_decide, settlement_run
 from apps.bookings.tests.conftest import THURSDAY, Scene, local
+from apps.notifications.models import Notification
+from apps.payments.models import CreditEntry
 from apps.payments.pricing import completion_outcome
-from apps.referrals.models import Referral, Reward
+from apps.referrals.models import Referral, Reward, RewardEvent
+from apps.referrals.services import sweep_referral_rewards
 from apps.referrals.tests.conftest import charged_at, take_lesson
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -73,3 +77,39 @@ def test_the_database_refuses_a_second_reward_for_the_same_side(
             earned_at=reward.earned_at, unlock_at=reward.unlock_at + timedelta(days=1),
         )  # fmt: skip
     assert Reward.objects.filter(side="referred").count() == 1
+
+
+def test_the_unlock_sweep_in_two_workers_at_once_unlocks_each_reward_once(
+    referral: Referral, scene: Scene, student: User, referrer: User
+) -> None:
+    booking = take_lesson(scene, student)
+    settlement_run(settlement_id=_decided(booking, charged_at()).pk, now=charged_at())
+    unlock = charged_at() + timedelta(days=7)
+    assert sum(_two_workers(lambda: sweep_referral_rewards(now=unlock))) == 2
+    assert CreditEntry.objects.filter(kind="grant", reason="Referral reward").count() == 2
+    assert RewardEvent.objects.filter(to_status="unlocked").count() == 2
+    assert Notification.objects.filter(kind="referral_unlocked").count() == 2
+
+
+def _two_workers(work: Callable[[], int]) -> list[int]:
+    """Both threads start together, each on its own database connection."""
+    barrier = threading.Barrier(2)
+    results: list[int] = []
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            results.append(work())
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    return results
