@@ -15,6 +15,7 @@ from apps.media.api import router as media_router
 from apps.payments.api import router as payments_router
 from apps.payments.api_ledgers import router as ledgers_router
 from apps.payments.api_webhooks import router as payment_webhooks_router
+from apps.referrals.api import router as referrals_router
 from apps.reviews.api import router as reviews_router
 from apps.search.api import router as search_router
 
@@ -45,3 +46,4 @@ api.add_router("/", payment_webhooks_router)
 api.add_router("/", media_router)
 api.add_router("/", search_router)
 api.add_router("/", reviews_router)
+api.add_router("/", referrals_router)

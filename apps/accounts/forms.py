@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from apps.accounts.models import Role, User
 from apps.catalog.models import AgeGroup
 from apps.core.zones import timezone_choices
+from apps.referrals.cookies import signup_attribute
 
 
 class SignupForm(forms.Form):
@@ -30,6 +31,7 @@ class SignupForm(forms.Form):
         user.last_name = self.cleaned_data["last_name"].strip()
         user.role = self.cleaned_data["role"]
         user.save(update_fields=["first_name", "last_name", "role"])
+        signup_attribute(request, user)  # came through a referral link: credit the inviter
 
 
 class ProfileForm(forms.ModelForm[User]):

@@ -40,6 +40,7 @@ from apps.payments.gateway import Authorization, PaymentGateway, get_gateway
 from apps.payments.locks import student_lock_add
 from apps.payments.payouts import EARNING_KIND_BY_REASON, earning_add
 from apps.payments.pricing import BookingMoney, MoneyOutcome
+from apps.referrals.services import referral_booking_refunded, referral_lesson_charged
 
 logger = logging.getLogger(__name__)
 
@@ -246,6 +247,9 @@ def _settle(settlement: Settlement, booking: Booking, result: ProviderResult, no
     settlement.save(update_fields=["status", "settled_at", "claimed_until", "failure_code"])
     if settlement.reason == SettlementReason.COMPLETION:
         notices.charged(booking, settlement, now)
+        referral_lesson_charged(booking=booking, now=now)  # a first lesson rewards its referrals
+    if settlement.refund_cents:
+        referral_booking_refunded(booking=booking, now=now)  # rewards it earned are void
 
 
 def _ledger(settlement: Settlement, booking: Booking, now: datetime) -> None:

@@ -47,6 +47,7 @@ from apps.bookings.transitions import booking_status_change, payment_status_chan
 from apps.payments.credits import sweep_credit_expiry
 from apps.payments.payouts import sweep_payouts
 from apps.payments.pricing import completion_outcome, released_outcome
+from apps.referrals.services import sweep_referral_rewards
 
 logger = logging.getLogger(__name__)
 
@@ -332,6 +333,9 @@ SWEEPS: dict[str, Callable[..., int]] = {
     "settlements": sweep_settlements,
     "orphan_holds": sweep_orphan_holds,
     "credit_expiry": sweep_credit_expiry,
+    # After the credit expiry (a reward's credit expired this tick shows as expired) and
+    # before the payouts (an instructor's reward unlocked this tick is in this batch).
+    "referral_rewards": sweep_referral_rewards,
     "payouts": sweep_payouts,
 }
 

@@ -50,4 +50,8 @@ KIND_CATEGORY: dict[str, Category] = {
     "review_reply": Category.LESSONS,
     "reminder": Category.REMINDERS,
     "staff_alert": Category.STAFF,
+    # Referral rewards are money the user is owed (apps/referrals).
+    "referral_earned": Category.PAYMENTS,
+    "referral_unlocked": Category.PAYMENTS,
+    "referral_voided": Category.PAYMENTS,
 }

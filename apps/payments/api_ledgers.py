@@ -26,7 +26,7 @@ class CreditBucketOut(Schema):
 
 class CreditEntryOut(Schema):
     at: dt.datetime
-    kind: str = Field(description="grant | use | release | expire")
+    kind: str = Field(description="grant | use | release | expire | withdraw")
     amount_cents: int = Field(description="Signed: grants and returns add, uses and expiries subtract.")
     expires_at: dt.datetime | None = Field(description="When the credit this row belongs to expires.")
     reason: str
@@ -43,9 +43,9 @@ class EarningOut(Schema):
     earned_at: dt.datetime
     kind: str
     amount_cents: int
-    lesson: str
-    lesson_starts_at: dt.datetime
-    booking_id: uuid.UUID
+    lesson: str = Field(description='The lesson; "Referral reward" for a reward from no lesson of yours.')
+    lesson_starts_at: dt.datetime | None
+    booking_id: uuid.UUID | None
     payout_status: str | None
 
 
@@ -96,8 +96,9 @@ def earnings(request: HttpRequest) -> EarningsOut:
     summary = earnings_summary_get(actor=user, now=now)
     rows = [
         EarningOut(
-            earned_at=e.earned_at, kind=e.kind, amount_cents=e.amount_cents, lesson=e.booking.service_name,
-            lesson_starts_at=e.booking.starts_at, booking_id=e.booking.public_id,
+            earned_at=e.earned_at, kind=e.kind, amount_cents=e.amount_cents, lesson=e.booking.service_name if e.booking else e.get_kind_display(),
+            lesson_starts_at=e.booking.starts_at if e.booking else None,
+            booking_id=e.booking.public_id if e.booking else None,
             payout_status=e.payout.status if e.payout else None,
         )
         for e in earning_list(actor=user)[:HISTORY_LIMIT]

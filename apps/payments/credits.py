@@ -156,6 +156,21 @@ def sweep_credit_expiry(*, now: datetime) -> int:
     return expired
 
 
+@transaction.atomic
+def credit_withdraw(*, grant: CreditEntry, reason: str, now: datetime) -> int:
+    """Take back what is left of an unexpired grant whose reason fell away (a voided referral
+    reward); what was already spent stays spent. Returns the amount withdrawn."""
+    list(CreditEntry.objects.select_for_update().filter(pk=grant.pk).values_list("pk", flat=True))
+    left = CreditEntry.objects.filter(pk=grant.pk).annotate(left=_left()).get().left
+    if left <= 0 or (grant.expires_at is not None and grant.expires_at <= now):
+        return 0
+    CreditEntry.objects.create(
+        user_id=grant.user_id, kind=CreditKind.WITHDRAW, amount_cents=-left, grant=grant, reason=reason[:200],
+        created_at=now,
+    )  # fmt: skip
+    return int(left)
+
+
 def credit_history_list(*, user: User) -> QuerySet[CreditEntry]:
     """Every ledger row of the user, newest first, with what each grant's bucket expires."""
     return CreditEntry.objects.filter(user=user).select_related("grant", "booking").order_by("-created_at", "-id")

@@ -140,7 +140,11 @@ class CreditEntry(models.Model):
                 condition=(
                     models.Q(kind=CreditKind.GRANT, amount_cents__gt=0, grant__isnull=True, expires_at__isnull=False)
                     | models.Q(kind=CreditKind.RELEASE, amount_cents__gt=0, grant__isnull=False)
-                    | models.Q(kind__in=[CreditKind.USE, CreditKind.EXPIRE], amount_cents__lt=0, grant__isnull=False)
+                    | models.Q(
+                        kind__in=[CreditKind.USE, CreditKind.EXPIRE, CreditKind.WITHDRAW],
+                        amount_cents__lt=0,
+                        grant__isnull=False,
+                    )
                 ),
                 name="credit_sign_matches_kind",
             ),
@@ -202,8 +206,13 @@ class Earning(models.Model):
     Paid out by the payout it is attached to."""
 
     instructor = models.ForeignKey("instructors.InstructorProfile", on_delete=models.PROTECT, related_name="earnings")
-    booking = models.ForeignKey("bookings.Booking", on_delete=models.PROTECT, related_name="earnings")
-    settlement = models.OneToOneField("bookings.Settlement", on_delete=models.PROTECT, related_name="earning")
+    # Both empty for a referral reward (apps/referrals), which is earned from no lesson of theirs.
+    booking = models.ForeignKey(
+        "bookings.Booking", null=True, blank=True, on_delete=models.PROTECT, related_name="earnings"
+    )
+    settlement = models.OneToOneField(
+        "bookings.Settlement", null=True, blank=True, on_delete=models.PROTECT, related_name="earning"
+    )
     kind = models.CharField(max_length=20, choices=EarningKind.choices)
     amount_cents = models.PositiveIntegerField()
     earned_at = models.DateTimeField()

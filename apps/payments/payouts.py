@@ -313,10 +313,12 @@ def earnings_csv(*, actor: User) -> str:
     writer.writerow(CSV_HEADER)
     for earning in rows:
         paid_at = earning.payout.paid_at if earning.payout else None
+        lesson = earning.booking  # None for a referral reward
         writer.writerow([
             earning.earned_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-            earning.booking.starts_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-            earning.booking.service_name, earning.booking.student.display_name, earning.get_kind_display(),
+            lesson.starts_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if lesson else "",
+            lesson.service_name if lesson else "", lesson.student.display_name if lesson else "",
+            earning.get_kind_display(),
             format_decimal(earning.amount_cents),
             earning.payout.get_status_display() if earning.payout else "Not yet",
             paid_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if paid_at else "",

@@ -10,12 +10,14 @@ class CreditKind(models.TextChoices):
     USE = "use", "Used for a booking"  # −amount from a bucket
     RELEASE = "release", "Returned from a cancelled booking"  # +amount back into the same bucket
     EXPIRE = "expire", "Expired"  # −what was left in a bucket at its expiry
+    WITHDRAW = "withdraw", "Withdrawn"  # −what was left in a bucket whose reason fell away (a voided referral reward)
 
 
 class EarningKind(models.TextChoices):
     LESSON = "lesson", "Lesson"
     LATE_CANCELLATION = "late_cancellation", "Late cancellation (50%)"
     NO_SHOW = "no_show", "Student no-show"
+    REFERRAL = "referral", "Referral reward"  # no lesson of this instructor's: booking and settlement are empty
 
 
 class PayoutKind(models.TextChoices):

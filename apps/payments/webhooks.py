@@ -143,6 +143,11 @@ def _charge_refunded(event: dict[str, Any], now: datetime) -> None:
             booking=booking, kind="provider", actor=None, now=now, amount_cents=int(charge.get("amount_refunded", 0)),
             reason=f"Stripe: {charge.get('amount_refunded', 0)} cents refunded on the charge in total",
         )  # fmt: skip
+        if int(charge.get("amount_refunded", 0)) > 0:
+            # A refund made in the Stripe dashboard: referral rewards the lesson earned are void.
+            from apps.referrals.services import referral_booking_refunded
+
+            referral_booking_refunded(booking=booking, now=now)
 
 
 def _dispute(event: dict[str, Any], now: datetime) -> None:

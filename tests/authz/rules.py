@@ -321,6 +321,7 @@ API: dict[str, Rule] = {
     "apps_bookings_api_policies_complete": owned({INSTRUCTOR: 409}, method="POST", params=BOOKING).but(student=403),
     # credits and earnings
     "apps_payments_api_ledgers_credits": signed_in(),
+    "apps_referrals_api_my_referrals": signed_in(),
     "apps_payments_api_ledgers_earnings": role(INSTRUCTORS),
     "apps_payments_api_ledgers_earnings_export": role(INSTRUCTORS),
     "apps_payments_api_ledgers_instant_payout": role({INSTRUCTOR: 409, OTHER_INSTRUCTOR: 409}, method="POST"),
@@ -395,6 +396,10 @@ PAGES: dict[str, Rule] = {
     "media:picture": page_signed_in(post=page_signed_in(422, method="POST")),  # no file sent
     "media:picture_remove": page_signed_in(302, method="POST"),
     "notifications:list": page_signed_in(),
+    # referrals: anyone may open a share link; each signed-in user has their own page and QR code
+    "referrals:landing": public(params={"code": "referral_code"}),
+    "referrals:mine": page_signed_in(),
+    "referrals:qr": page_signed_in(),
     "notifications:preferences": page_signed_in(post=page_signed_in(302, method="POST")),
     "ledgers:credits": page_signed_in(post=page_signed_in(method="POST")),
     # teaching
@@ -629,8 +634,9 @@ PAGES["headless:app:tokens:refresh"] = each(400, 400, method="POST", **ALLAUTH)
 # What staff (with two-factor) get from each kind of admin route, first match wins; everyone
 # else is sent to the admin's login (which sends on to allauth's). Staff see everything there.
 # Read-only records (availability, documents and their reviews, pictures, the one config row,
-# lesson reviews and their moderation trail) cannot be added or deleted by hand: 403.
-_READ_ONLY = r"^admin/(availability/\w+|media/\w+|core/platformconfig|reviews/\w+)/"
+# lesson reviews and their moderation trail, referrals: changed only through the reward
+# actions) cannot be added or deleted by hand: 403.
+_READ_ONLY = r"^admin/(availability/\w+|media/\w+|core/platformconfig|reviews/\w+|referrals/\w+)/"
 _ADMIN_STAFF = (
     (r"^admin/$", 200),
     (r"^admin/login/$", 302),
@@ -642,7 +648,7 @@ _ADMIN_STAFF = (
     (r"^admin/\(\?P<url>", 404),
     (_READ_ONLY + r"add/$", 403),
     (
-        r"^admin/(availability/\w+|media/(backgroundcheck\w+|profilepicture)|core/platformconfig|reviews/\w+)/"
+        r"^admin/(availability/\w+|media/(backgroundcheck\w+|profilepicture)|core/platformconfig|reviews/\w+|referrals/\w+)/"
         r"<path:object_id>/delete/$",
         403,
     ),

@@ -40,6 +40,8 @@ from apps.media.states import UploadKind
 from apps.media.tests import corpus
 from apps.payments.payout_accounts import payout_account_get, payout_account_local_complete, payout_account_start
 from apps.payments.services import payment_method_add
+from apps.referrals.models import Referral, ReferralDevice, Reward, RewardEvent
+from apps.referrals.services import referral_code_get
 from apps.reviews.services import review_create, review_hide
 from apps.search.models import Neighborhood
 
@@ -141,6 +143,21 @@ def _admin_rows(user: User, now: dt.datetime) -> None:
     )  # fmt: skip
 
 
+def _referral(referrer: User, booking: Booking, now: dt.datetime) -> str:
+    """The student invited Rowena, whose first lesson earned the student a pending reward
+    (rows for the referrals page and every referrals admin page); returns the student's code."""
+    code = referral_code_get(user=referrer, now=now)
+    friend = StudentFactory.create(email="rowena@example.com", first_name="Rowena", last_name="Referred")
+    referral = Referral.objects.create(referrer=referrer, referred=friend, kind="student", attributed_at=now)
+    reward = Reward.objects.create(
+        referral=referral, user=referrer, side="referrer", amount_cents=2000, booking=booking, earned_at=now,
+        unlock_at=now + dt.timedelta(days=7),
+    )  # fmt: skip
+    RewardEvent.objects.create(reward=reward, at=now, to_status="pending")
+    ReferralDevice.objects.create(user=referrer, device_id="probe", seen_at=now)
+    return code.code
+
+
 def _people() -> dict[str, User]:
     users = {
         STUDENT: StudentFactory.create(email="student@example.com", first_name="Sam", last_name="Student"),
@@ -231,8 +248,10 @@ def world_build() -> World:
         "bogus_key": "not-a-real-key",
         "bogus_uid": "zz",
     }
+    ids["referral_code"] = _referral(users[STUDENT], booking, now)
     markers = {
         "Lorelei": frozenset({STUDENT}),
+        "Rowena": frozenset({STUDENT}),  # who the student invited (their referrals page)
         "Griselda": frozenset({OTHER_STUDENT}),
         "17 Hidden Lane": frozenset({STUDENT}),
         "5 Quiet Court": frozenset({OTHER_STUDENT}),
