@@ -36,6 +36,8 @@ from apps.media.services.documents import document_submit
 from apps.media.services.uploads import upload_start
 from apps.media.states import UploadKind
 from apps.media.tests import corpus
+from apps.messaging.models import Message
+from apps.messaging.services import conversation_start, message_send, report_create
 from apps.payments.services import payment_method_add
 from apps.search.models import Neighborhood
 
@@ -136,6 +138,29 @@ def _teacher_things(
     )
 
 
+def _conversations(
+    users: dict[str, User], mine: InstructorProfile, theirs: InstructorProfile, now: dt.datetime
+) -> tuple[object, Message]:
+    """Each pair's thread (the other pair's reported, so the admin has a report to show)."""
+    asked = conversation_start(
+        actor=users[STUDENT], instructor_slug=mine.slug, body="Pickle jar question: scales first?", now=now
+    )
+    answer = message_send(
+        actor=users[INSTRUCTOR], conversation_id=asked.conversation.public_id, body="Yes, scales first.", now=now
+    )
+    other = conversation_start(
+        actor=users[OTHER_STUDENT], instructor_slug=theirs.slug, body="Marmalade question: recitals?", now=now
+    )
+    rude = message_send(
+        actor=users[OTHER_INSTRUCTOR], conversation_id=other.conversation.public_id, body="Pay me outside.", now=now
+    )
+    report_create(
+        actor=users[OTHER_STUDENT], conversation_id=other.conversation.public_id, reason="off_platform",
+        message_ids=[rude.pk], note="", now=now,
+    )  # fmt: skip
+    return asked.conversation.public_id, answer
+
+
 def world_build() -> World:
     """Everything the probes need. Call inside a transaction that is rolled back."""
     now = timezone.now()
@@ -158,6 +183,7 @@ def world_build() -> World:
     _teacher_things(users[OTHER_INSTRUCTOR], day_off=day_off, reason="Ski trip with cousins", file="other-check.pdf")
     booking = _book(users[STUDENT], mine, student["card"], days_ahead=5)
     other_booking = _book(users[OTHER_STUDENT], theirs, other["card"], days_ahead=6)
+    thread, their_message = _conversations(users, mine, theirs, now)
     ids: dict[str, object] = {
         **student,
         "booking": booking.public_id,
@@ -181,6 +207,8 @@ def world_build() -> World:
         "service": "piano",
         "week_etag": availability_week_get(profile=mine, day=day_off).quoted_etag,
         "bogus_key": "not-a-real-key",
+        "conversation": thread,
+        "their_message": their_message.pk,
         "bogus_uid": "zz",
     }
     markers = {
@@ -196,6 +224,9 @@ def world_build() -> World:
         "other-check.pdf": frozenset({OTHER_INSTRUCTOR, STAFF}),
         str(booking.public_id): frozenset({STUDENT, INSTRUCTOR}),
         str(other_booking.public_id): frozenset({OTHER_STUDENT, OTHER_INSTRUCTOR}),
+        "Pickle jar question": frozenset({STUDENT, INSTRUCTOR}),
+        "Marmalade question": frozenset({OTHER_STUDENT, OTHER_INSTRUCTOR}),
+        str(thread): frozenset({STUDENT, INSTRUCTOR}),
     }
     _admin_rows(users[STUDENT], now)
     return World(users=users, sessions=_sessions(users), ids=ids, markers=markers)

@@ -232,22 +232,22 @@ def test_an_online_offering_needs_an_https_meeting_link_before_going_live(client
     from apps.instructors.models import InstructorProfile
     from apps.instructors.onboarding import onboarding_status
 
-    ONLINE = {**PIANO, "rates": {"online": 7000, "studio": None, "travel": None}}  # noqa: N806
+    online = {**PIANO, "rates": {"online": 7000, "studio": None, "travel": None}}
     client.force_login(instructor)
     refused = client.post(
         "/api/v1/instructors/me/offerings",
-        {**ONLINE, "meeting_link": "javascript:alert(1)"},
+        {**online, "meeting_link": "javascript:alert(1)"},
         content_type="application/json",
     )
     assert refused.status_code == 422
     assert list(refused.json()["error"]["fields"]) == ["meeting_link"]
     created = client.post(
-        "/api/v1/instructors/me/offerings", {**ONLINE, "meeting_link": ""}, content_type="application/json"
+        "/api/v1/instructors/me/offerings", {**online, "meeting_link": ""}, content_type="application/json"
     )
     assert created.status_code == 201
     profile = InstructorProfile.objects.get(user=instructor)
     skills = next(step for step in onboarding_status(profile).steps if step.key == "skills")
     assert (skills.done, skills.detail) == (False, "add your video-call link to each subject taught online")
-    client.put(f"/api/v1/instructors/me/offerings/{created.json()['id']}", ONLINE, content_type="application/json")
+    client.put(f"/api/v1/instructors/me/offerings/{created.json()['id']}", online, content_type="application/json")
     skills = next(step for step in onboarding_status(profile).steps if step.key == "skills")
     assert skills.detail != "add your video-call link to each subject taught online"
