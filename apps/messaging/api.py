@@ -54,7 +54,7 @@ class ConversationOut(Schema):
 class MessageOut(Schema):
     id: int
     mine: bool
-    body: str
+    text: str
     masked: bool = Field(description="Contact details were hidden (the pair has no booking yet).")
     sent_at: dt.datetime
     read: bool = Field(description="The other side has read it (read receipt).")
@@ -72,11 +72,11 @@ class UnreadOut(Schema):
 
 class AskIn(InputSchema):
     instructor: str = Field(max_length=80, description="The instructor's slug.")
-    body: str = Field(min_length=1, max_length=BODY_MAX)
+    text: str = Field(min_length=1, max_length=BODY_MAX)
 
 
 class MessageIn(InputSchema):
-    body: str = Field(min_length=1, max_length=BODY_MAX)
+    text: str = Field(min_length=1, max_length=BODY_MAX)
 
 
 class ReportIn(InputSchema):
@@ -108,7 +108,7 @@ def _conversation(view: ThreadView) -> dict[str, Any]:
 def _message(view: ThreadView, message: Message) -> dict[str, Any]:
     mine = message.sender_id == view.viewer.pk
     return {
-        "id": message.pk, "mine": mine, "body": message.body, "masked": message.masked,
+        "id": message.pk, "mine": mine, "text": message.body, "masked": message.masked,
         "sent_at": message.created_at.isoformat(), "read": mine and view.their_read_id >= message.pk,
     }  # fmt: skip
 
@@ -148,7 +148,7 @@ def ask(request: HttpRequest, payload: AskIn) -> Status[dict[str, Any]]:
     """A student writes to a live instructor: the pair's one thread (made on first contact)
     with this message. Before their first booking, contact details are masked."""
     message = conversation_start(
-        actor=api_user(request), instructor_slug=payload.instructor, body=payload.body, now=timezone.now()
+        actor=api_user(request), instructor_slug=payload.instructor, body=payload.text, now=timezone.now()
     )
     return Status(201, _thread(_view(request, message.conversation.public_id)))
 
@@ -180,7 +180,7 @@ def thread(request: HttpRequest, conversation_id: uuid.UUID, query: Query[AfterQ
 def send(request: HttpRequest, conversation_id: uuid.UUID, payload: MessageIn) -> Status[dict[str, Any]]:
     """Up to 2,000 characters; refused (403) in a blocked thread; rate limited per user."""
     message = message_send(
-        actor=api_user(request), conversation_id=conversation_id, body=payload.body, now=timezone.now()
+        actor=api_user(request), conversation_id=conversation_id, body=payload.text, now=timezone.now()
     )
     return Status(201, _message(_view(request, conversation_id), message))
 

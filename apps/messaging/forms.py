@@ -8,7 +8,7 @@ from apps.messaging.models import BODY_MAX, REPORT_NOTE_MAX, Message, ReportReas
 
 
 class MessageForm(forms.Form):
-    body = forms.CharField(
+    text = forms.CharField(
         label="Message",
         max_length=BODY_MAX,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": BODY_MAX}),

@@ -112,10 +112,10 @@ def _pair_thread(*, student: User, instructor: User, booking: Booking | None) ->
 def _clean_body(body: str) -> str:
     text = body.strip()
     if not text:
-        raise ValidationFailed("Write a message first.", fields={"body": ["Write a message first."]})
+        raise ValidationFailed("Write a message first.", fields={"text": ["Write a message first."]})
     if len(text) > BODY_MAX:
         message = f"Keep it to {BODY_MAX:,} characters ({len(text):,} now)."
-        raise ValidationFailed(message, fields={"body": [message]})
+        raise ValidationFailed(message, fields={"text": [message]})
     return text
 
 

@@ -127,7 +127,7 @@ def send(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     status = 422
     if form.is_valid():
         try:
-            message_send(actor=user, conversation_id=public_id, body=form.cleaned_data["body"], now=timezone.now())
+            message_send(actor=user, conversation_id=public_id, body=form.cleaned_data["text"], now=timezone.now())
         except ApplicationError as exc:
             apply_application_error(form, exc)
             status = exc.status
@@ -163,7 +163,7 @@ def ask(request: HttpRequest, slug: str) -> HttpResponse:
         if form.is_valid():
             try:
                 message = conversation_start(
-                    actor=user, instructor_slug=slug, body=form.cleaned_data["body"], now=timezone.now()
+                    actor=user, instructor_slug=slug, body=form.cleaned_data["text"], now=timezone.now()
                 )
             except NotFound as exc:
                 raise Http404(exc.message) from exc

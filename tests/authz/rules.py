@@ -195,12 +195,12 @@ API: dict[str, Rule] = {
     "apps_messaging_api_conversations": signed_in(),
     "apps_messaging_api_unread": signed_in(),
     "apps_messaging_api_ask": role(
-        STUDENTS, 201, method="POST", body=lambda w: {"instructor": w.ids["slug"], "body": "Is Tuesday free?"}
+        STUDENTS, 201, method="POST", body=lambda w: {"instructor": w.ids["slug"], "text": "Is Tuesday free?"}
     ),
     "apps_messaging_api_for_booking": owned(S_AND_I, method="POST", params=BOOKING),
     "apps_messaging_api_thread": owned(S_AND_I, params=THREAD),
     "apps_messaging_api_send": owned(
-        {STUDENT: 201, INSTRUCTOR: 201}, method="POST", params=THREAD, body=lambda w: {"body": "See you then"}
+        {STUDENT: 201, INSTRUCTOR: 201}, method="POST", params=THREAD, body=lambda w: {"text": "See you then"}
     ),
     "apps_messaging_api_read": owned(S_AND_I, method="POST", params=THREAD),
     "apps_messaging_api_block": owned(S_AND_I, method="POST", params=THREAD),
@@ -372,7 +372,7 @@ PAGES: dict[str, Rule] = {
     "messaging:thread": page_owned(S_AND_I, params=PAGE_THREAD),
     "messaging:poll": page_owned(S_AND_I, params=PAGE_THREAD),
     "messaging:send": page_owned(
-        {STUDENT: 302, INSTRUCTOR: 302}, method="POST", params=PAGE_THREAD, body=lambda w: {"body": "Thanks!"}
+        {STUDENT: 302, INSTRUCTOR: 302}, method="POST", params=PAGE_THREAD, body=lambda w: {"text": "Thanks!"}
     ),
     "messaging:block": page_owned({STUDENT: 302, INSTRUCTOR: 302}, method="POST", params=PAGE_THREAD),
     "messaging:report": page_owned(
@@ -392,7 +392,7 @@ PAGES: dict[str, Rule] = {
             {STUDENT: 302, OTHER_STUDENT: 302, STAFF: 302},
             method="POST",
             params={"slug": "slug"},
-            body=lambda w: {"body": "Do you teach jazz?"},
+            body=lambda w: {"text": "Do you teach jazz?"},
         ),
     ),
     "messaging:from_lesson": page_owned({STUDENT: 302, INSTRUCTOR: 302}, method="POST", params=LESSON),

@@ -38,7 +38,10 @@ MASKED = "Text me at [hidden] or [hidden], venmo [hidden], or pay [hidden]. It's
         ("write to sam at gmail dot com", "write to [hidden]"),
         ("+1 212 555 0100 / 2 1 2 5 5 5 0 1 0 0", "[hidden] / [hidden]"),
         ("paypal.me/sams and cash.app/$sams", "[hidden] and [hidden]"),
-        ("Lesson at 4:30 pm on 12/3, 60 min, $95 total, room 12", "Lesson at 4:30 pm on 12/3, 60 min, $95 total, room 12"),
+        (
+            "Lesson at 4:30 pm on 12/3, 60 min, $95 total, room 12",
+            "Lesson at 4:30 pm on 12/3, 60 min, $95 total, room 12",
+        ),
     ],
 )
 def test_contact_mask(text: str, masked: str) -> None:
@@ -84,7 +87,7 @@ def test_only_students_ask_and_only_live_instructors_are_asked(student, teacher,
 def test_a_message_is_1_to_2000_characters(student, teacher, body: str) -> None:
     with pytest.raises(ValidationFailed) as refused:
         conversation_start(actor=student, instructor_slug="ines", body=body, now=NOW)
-    assert list(refused.value.fields) == ["body"]
+    assert list(refused.value.fields) == ["text"]
     assert not Conversation.objects.exists()
     assert conversation_start(actor=student, instructor_slug="ines", body="x" * 2000, now=NOW).body == "x" * 2000
 
