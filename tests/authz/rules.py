@@ -382,7 +382,7 @@ PAGES: dict[str, Rule] = {
             {STUDENT: 302, INSTRUCTOR: 422},
             method="POST",
             params=PAGE_THREAD,
-            body=lambda w: {"reason": "spam", "messages": [str(w.ids["their_message"])]},
+            body=lambda w: {"reason": "spam", "messages": w.ids["their_message"]},
         ),
     ),
     "messaging:ask": page_role(
