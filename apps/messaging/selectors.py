@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 
 from apps.accounts.models import User
 from apps.bookings.models import Booking
@@ -59,6 +59,19 @@ def unread_conversation_count(*, user: User) -> int:
         Q(student=user, last_message_id__gt=F("student_read_id"))
         | Q(instructor=user, last_message_id__gt=F("instructor_read_id"))
     ).count()
+
+
+def inbox_version(*, user: User) -> str:
+    """An ETag for the inbox: changes with any new message in the user's threads and with
+    their unread count. One aggregate over the two participant indexes."""
+    mine_unread = Q(student=user, last_message_id__gt=F("student_read_id")) | Q(
+        instructor=user, last_message_id__gt=F("instructor_read_id")
+    )
+    found = Conversation.objects.filter(_participant(user)).aggregate(
+        last=Max("last_message_id"), unread=Count("id", filter=mine_unread)
+    )
+    last, unread = found["last"] or 0, found["unread"]
+    return f'"i{last}-u{unread}"'
 
 
 def message_list(*, thread: Conversation, after_id: int = 0, limit: int = THREAD_PAGE) -> list[Message]:

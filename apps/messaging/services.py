@@ -53,14 +53,14 @@ class _Allowance(SimpleRateThrottle):
 
     def __init__(self, *, scope: str, rate: str, user_pk: int, now: datetime) -> None:
         super().__init__(rate)
-        self.key = f"throttle:messaging:{scope}:u{user_pk}"
+        self.user_key = f"throttle:messaging:{scope}:u{user_pk}"
         self.now_seconds = now.timestamp()
 
     def timer(self) -> float:
         return self.now_seconds
 
     def get_cache_key(self, request: HttpRequest) -> str:
-        return self.key
+        return self.user_key
 
 
 def _allowance_consume(*, scope: str, user: User, now: datetime) -> None:

@@ -8,6 +8,7 @@ app_name = "messaging"
 
 urlpatterns = [
     path("messages/", views.inbox, name="inbox"),
+    path("messages/live/", views.inbox_live, name="inbox_live"),
     path("messages/<uuid:public_id>/", views.thread, name="thread"),
     path("messages/<uuid:public_id>/poll/", views.poll, name="poll"),
     path("messages/<uuid:public_id>/send/", views.send, name="send"),

@@ -31,6 +31,7 @@ from apps.messaging.selectors import (
     conversation_get,
     conversation_list,
     conversation_state_get,
+    inbox_version,
     message_list,
     pair_has_booking,
 )
@@ -77,12 +78,32 @@ def _live_response(request: HttpRequest, view: ThreadView, *, status: int = 200)
     return response
 
 
+def _inbox_context(user: User) -> dict[str, Any]:
+    threads = [ThreadView(thread=t, viewer=user) for t in conversation_list(user=user)[:100]]
+    return {"threads": threads, "etag": inbox_version(user=user), "poll_seconds": POLL_SECONDS}
+
+
 @login_required
 @require_safe
 def inbox(request: HttpRequest) -> HttpResponse:
+    return render(request, "messaging/inbox.html", _inbox_context(_user(request)))
+
+
+@login_required
+@require_safe
+def inbox_live(request: HttpRequest) -> HttpResponse:
+    """The inbox's list, polled like a thread: 304 after one aggregate query when nothing
+    arrived, so a new conversation shows up without a reload."""
     user = _user(request)
-    threads = [ThreadView(thread=t, viewer=user) for t in conversation_list(user=user)[:100]]
-    return render(request, "messaging/inbox.html", {"threads": threads})
+    etag = inbox_version(user=user)
+    response: HttpResponse
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponseNotModified()
+    else:
+        response = render(request, "messaging/_inbox_live.html", _inbox_context(user))
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @login_required

@@ -369,6 +369,7 @@ SKILL_FORM = {
 PAGES: dict[str, Rule] = {
     # messaging
     "messaging:inbox": page_signed_in(),
+    "messaging:inbox_live": page_signed_in(),
     "messaging:thread": page_owned(S_AND_I, params=PAGE_THREAD),
     "messaging:poll": page_owned(S_AND_I, params=PAGE_THREAD),
     "messaging:send": page_owned(

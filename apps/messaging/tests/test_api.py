@@ -3,6 +3,8 @@ count, incremental reads, and 404 for anyone outside the thread."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from apps.messaging.models import Conversation, Message, Report
@@ -12,10 +14,11 @@ pytestmark = pytest.mark.django_db
 JSON = "application/json"
 
 
-def _ask(client, body: str = "Do you teach jazz?") -> dict:
+def _ask(client, body: str = "Do you teach jazz?") -> dict[str, Any]:
     response = client.post("/api/v1/conversations", {"instructor": "ines", "text": body}, content_type=JSON)
     assert response.status_code == 201, response.content
-    return response.json()
+    created: dict[str, Any] = response.json()
+    return created
 
 
 def test_a_question_and_its_answer(client, student, teacher) -> None:
