@@ -43,9 +43,15 @@ def test_a_question_and_its_answer_arrive_without_reloading(page: Page, phone_pa
     student.get_by_role("link", name="Ask Ana Alvarez a question").click()
     assert_accessible(student)
     student.get_by_label("Your question").fill("Hi! Do you teach adult beginners? My number is 212 555 0100.")
+    polls: list[int] = []
+    student.on("response", lambda response: polls.append(response.status) if "/poll/" in response.url else None)
     student.get_by_role("button", name="Send question").click()
     expect(student.get_by_text("Hi! Do you teach adult beginners? My number is [hidden].")).to_be_visible()
     assert_accessible(student)
+    # Nothing new yet: the open thread's polls are empty 304s (and the page keeps its content).
+    with student.expect_response(lambda r: "/poll/" in r.url and r.status == 304, timeout=WITHIN_5_S):
+        pass
+    expect(student.get_by_text("My number is [hidden].")).to_be_visible()
 
     # The instructor's inbox, open all along, shows the new conversation.
     thread_link = instructor.get_by_role("link", name="Unread: Rita R.")
@@ -63,5 +69,7 @@ def test_a_question_and_its_answer_arrive_without_reloading(page: Page, phone_pa
     url_before = student.url
     expect(student.get_by_text("Yes! Tuesdays at 6 work well for beginners.")).to_be_visible(timeout=WITHIN_5_S)
     assert student.url == url_before
+    # The answer came in a 200 after the idle 304s.
+    assert polls.index(304) < polls.index(200)
     # And the instructor's open thread shows that the student read it.
     expect(instructor.locator(".message-receipt")).to_have_text("Read", timeout=WITHIN_5_S)
