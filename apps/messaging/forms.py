@@ -11,7 +11,7 @@ class MessageForm(forms.Form):
     text = forms.CharField(
         label="Message",
         max_length=BODY_MAX,
-        widget=forms.Textarea(attrs={"rows": 3, "maxlength": BODY_MAX}),
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": BODY_MAX, "placeholder": "Write a message…"}),
         error_messages={"required": "Write a message first.", "max_length": f"Keep it to {BODY_MAX:,} characters."},
     )
 

@@ -14,6 +14,7 @@ EXPLANATION = (
     "Contact details and payment handles are hidden until you book a first lesson together, "
     "so every lesson and payment stays protected by InstaInstru."
 )
+MASKED_BEFORE = "[hidden]: contact details written before your first booking together stay hidden."
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _SPELLED_EMAIL = re.compile(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 
 from apps.accounts.models import User
 from apps.bookings.models import Booking
@@ -44,10 +44,13 @@ def conversation_state_get(*, user: User, public_id: uuid.UUID) -> Conversation 
 
 
 def conversation_list(*, user: User) -> QuerySet[Conversation]:
-    """The user's threads with at least one message, latest first."""
+    """The user's threads with at least one message, latest first, each with its last
+    message's text as `last_text` (a subquery on message_conversation_idx, no extra query)."""
+    last = Message.objects.filter(conversation=OuterRef("pk")).order_by("-id").values("body")[:1]
     return (
         Conversation.objects.filter(_participant(user), last_message_id__gt=0)
         .select_related("student", "instructor__instructor_profile", "booking")
+        .annotate(last_text=Subquery(last))
         .order_by("-last_message_at", "-id")
     )
 

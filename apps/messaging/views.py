@@ -25,7 +25,7 @@ from apps.core.forms import apply_application_error
 from apps.instructors.models import InstructorProfile
 from apps.instructors.states import ProfileStatus
 from apps.messaging.forms import MessageForm, ReportForm
-from apps.messaging.masking import EXPLANATION
+from apps.messaging.masking import EXPLANATION, MASKED_BEFORE
 from apps.messaging.selectors import (
     ThreadView,
     conversation_get,
@@ -63,11 +63,13 @@ def _thread(user: User, public_id: uuid.UUID) -> ThreadView:
 def _live_context(view: ThreadView) -> dict[str, Any]:
     items = message_list(thread=view.thread)
     mine = [m.pk for m in items if m.sender_id == view.viewer.pk]
+    booked = pair_has_booking(student_id=view.thread.student_id, instructor_id=view.thread.instructor_id)
     return {
         "view": view, "items": items, "poll_seconds": POLL_SECONDS,
         # The receipt goes under my newest message once the other side has read it.
         "read_receipt_id": mine[-1] if mine and view.their_read_id >= mine[-1] else None,
-        "masked_note": EXPLANATION if any(m.masked for m in items) else "",
+        "safety_note": "" if booked else EXPLANATION,
+        "masked_note": MASKED_BEFORE if booked and any(m.masked for m in items) else "",
     }  # fmt: skip
 
 
@@ -112,11 +114,7 @@ def thread(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     user = _user(request)
     view = _thread(user, public_id)
     conversation_mark_read(actor=user, thread=view.thread)
-    context = {
-        **_live_context(view), "form": MessageForm(), "booking": view.thread.booking,
-        "unmasked": pair_has_booking(student_id=view.thread.student_id, instructor_id=view.thread.instructor_id),
-        "explanation": EXPLANATION,
-    }  # fmt: skip
+    context = {**_live_context(view), "form": MessageForm(), "booking": view.thread.booking}
     return render(request, "messaging/thread.html", context)
 
 
@@ -161,7 +159,7 @@ def send(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         response["HX-Retarget"] = "#message-form"
         response["HX-Reswap"] = "outerHTML"
         return response
-    context = {**_live_context(view), "form": form, "booking": view.thread.booking, "explanation": EXPLANATION}
+    context = {**_live_context(view), "form": form, "booking": view.thread.booking}
     return render(request, "messaging/thread.html", context, status=status)
 
 

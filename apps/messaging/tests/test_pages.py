@@ -180,3 +180,16 @@ def test_staff_see_only_the_reported_messages_and_each_look_is_recorded(client, 
     assert client.get("/admin/messaging/conversation/").status_code == 404
     assert client.get("/admin/messaging/message/").status_code == 404
     assert client.post(f"/admin/messaging/report/{report.pk}/delete/").status_code == 403
+
+
+def test_the_thread_explains_hidden_details_before_and_after_a_first_booking(client, student, teacher) -> None:
+    thread = conversation_start(actor=student, instructor_slug="ines", body="Call 212 555 0100", now=NOW).conversation
+    client.force_login(teacher.user)
+    before = client.get(_thread_url(thread)).content.decode()
+    assert "Call [hidden]" in before
+    assert "are hidden until you book a first lesson together" in before
+    book(student, teacher)
+    after = client.get(_thread_url(thread)).content.decode()
+    assert "Call [hidden]" in after  # what was written before stays hidden
+    assert "are hidden until you book" not in after
+    assert "[hidden]: contact details written before your first booking together stay hidden." in after
