@@ -49,9 +49,9 @@ MAX_IDLE_QUERIES = 3  # session, user, the thread row
 
 def _scene(messages: int) -> tuple[User, str]:
     catalog_load(path=settings.DATA_DIR / "catalog.json")
-    student = User.objects.create_user(email="bench.student@example.com", password="x", first_name="Sam")
+    student = User.objects.create_user(email="bench.student@example.com", password=None, first_name="Sam")
     teacher = User.objects.create_user(
-        email="bench.teacher@example.com", password="x", first_name="Ines", role=Role.INSTRUCTOR
+        email="bench.teacher@example.com", password=None, first_name="Ines", role=Role.INSTRUCTOR
     )
     profile = InstructorProfile.objects.create(
         user=teacher, slug="bench-ines", display_name="Ines", status=ProfileStatus.LIVE, went_live_at=timezone.now()

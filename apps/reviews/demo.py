@@ -137,7 +137,7 @@ BOOKING_FIELDS = [
     "ends_at", "blocked_until", "student_timezone", "instructor_timezone", "location_text", "status",
     "payment_status", "hourly_rate_cents", "lesson_price_cents", "booking_fee_cents", "credits_applied_cents",
     "total_cents", "commission_bps", "instructor_net_cents", "booked_at", "payment_intent_id", "payment_attempts",
-    "created_at", "updated_at", "request_key",
+    "created_at", "updated_at",
 ]  # fmt: skip
 EVENT_FIELDS = ["booking", "at", "actor", "kind", "from_status", "to_status", "reason", "amount_cents"]
 REVIEW_FIELDS = [
@@ -250,7 +250,6 @@ def _lesson(
         _where(t.profile, t.format), BookingStatus.COMPLETED, PaymentStatus.SETTLED, price.hourly_rate_cents,
         price.lesson_price_cents, price.booking_fee_cents, 0, price.total_cents, price.commission_bps,
         price.instructor_net_cents, booked_at, "", 0, booked_at, ends_at + timedelta(hours=24),
-        "",  # request_key: NOT NULL without a database default, and rows_insert bypasses the model's
     )  # fmt: skip
     text = _text(rng, stars, t.profile, t.offering.service.name) if rng.random() < TEXT_SHARE else ""
     return _Lesson(booking, public_id, student, t, ends_at, booked_at, stars, text)

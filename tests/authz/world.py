@@ -25,7 +25,9 @@ from apps.availability.services import blackout_create
 from apps.bookings.calendar import calendar_feed_get
 from apps.bookings.models import Booking
 from apps.bookings.services import BookingRequest, booking_create
+from apps.bookings.states import BookingStatus, PaymentStatus
 from apps.bookings.tests.conftest import open_days
+from apps.bookings.tests.factories import make_booking
 from apps.catalog.models import Service
 from apps.core.models import PlatformConfig
 from apps.instructors.models import InstructorProfile
@@ -38,7 +40,9 @@ from apps.media.states import UploadKind
 from apps.media.tests import corpus
 from apps.messaging.models import Message
 from apps.messaging.services import conversation_start, message_send, report_create
+from apps.payments.payout_accounts import payout_account_get, payout_account_local_complete, payout_account_start
 from apps.payments.services import payment_method_add
+from apps.reviews.services import review_create, review_hide
 from apps.search.models import Neighborhood
 
 ANONYMOUS = "anonymous"
@@ -94,6 +98,38 @@ def _book(student: User, profile: InstructorProfile, card_id: int, days_ahead: i
         starts_at=_lesson_start(days_ahead), payment_method_id=card_id,
     )  # fmt: skip
     return booking_create(actor=student, request=request, now=timezone.now())
+
+
+def _completed(student: User, profile: InstructorProfile, *, days_ago: int) -> Booking:
+    """A lesson of the student's with the instructor that ended `days_ago` days ago, taught and
+    charged: open for a review (the window is 30 days)."""
+    ends_at = timezone.now() - dt.timedelta(days=days_ago)
+    return make_booking(
+        student=student, offering=profile.offerings.get(service__slug="piano"), starts_at=ends_at - dt.timedelta(hours=1),
+        status=BookingStatus.COMPLETED, payment_status=PaymentStatus.CAPTURED,
+    )  # fmt: skip
+
+
+def _review(student: User, profile: InstructorProfile, *, days_ago: int, text: str, hide_by: User | None) -> Booking:
+    """A completed lesson reviewed just now (still editable, not replied to); hidden by staff
+    when `hide_by` is given (a hidden review shows only to its author, its instructor and
+    staff)."""
+    booking = _completed(student, profile, days_ago=days_ago)
+    now = timezone.now()
+    review = review_create(actor=student, booking_id=booking.pk, stars=4, text=text, now=now)
+    if hide_by is not None:
+        review_hide(actor=hide_by, review_id=review.pk, reason="Staff check of the matrix", now=now)
+    return booking
+
+
+def _payout_account(teacher: User, profile: InstructorProfile) -> str:
+    """The instructor's connected payout account (the local gateway's), as a live instructor
+    has; its id is the local onboarding page's parameter."""
+    payout_account_start(actor=teacher, refresh_url="/teach/payouts/connect/", return_url="/teach/payouts/return/")
+    account = payout_account_get(profile=profile)
+    assert account is not None  # just started
+    payout_account_local_complete(actor=teacher, account_id=account.account_id, now=timezone.now())
+    return account.account_id
 
 
 def _admin_rows(user: User, now: dt.datetime) -> None:
@@ -184,9 +220,21 @@ def world_build() -> World:
     booking = _book(users[STUDENT], mine, student["card"], days_ahead=5)
     other_booking = _book(users[OTHER_STUDENT], theirs, other["card"], days_ahead=6)
     thread, their_message = _conversations(users, mine, theirs, now)
+    # Past lessons for reviews: one reviewed (visible, editable, no reply yet), one whose
+    # review staff hid (the moderation event the admin probes), and one waiting for its review;
+    # the other pair has a hidden one.
+    reviewed = _review(users[STUDENT], mine, days_ago=2, text="Clear and patient, thank you!", hide_by=None)
+    hidden = _review(users[STUDENT], mine, days_ago=4, text="Ines spent the lesson texting", hide_by=users[STAFF])
+    to_review = _completed(users[STUDENT], mine, days_ago=3)
+    other_hidden = _review(
+        users[OTHER_STUDENT], theirs, days_ago=2, text="Oscar forgot the sheet music", hide_by=users[STAFF]
+    )
     ids: dict[str, object] = {
         **student,
         "booking": booking.public_id,
+        "reviewed_booking": reviewed.public_id,
+        "review_booking": to_review.public_id,
+        "payout_account": _payout_account(users[INSTRUCTOR], mine),
         "profile": mine.pk,
         "slug": mine.slug,
         "other_profile": theirs.pk,
@@ -227,7 +275,15 @@ def world_build() -> World:
         "Pickle jar question": frozenset({STUDENT, INSTRUCTOR}),
         "Marmalade question": frozenset({OTHER_STUDENT, OTHER_INSTRUCTOR}),
         str(thread): frozenset({STUDENT, INSTRUCTOR}),
+        str(reviewed.public_id): frozenset({STUDENT, INSTRUCTOR}),
+        str(hidden.public_id): frozenset({STUDENT, INSTRUCTOR}),
+        str(to_review.public_id): frozenset({STUDENT, INSTRUCTOR}),
+        str(other_hidden.public_id): frozenset({OTHER_STUDENT, OTHER_INSTRUCTOR}),
+        # Hidden reviews are off the profile: only their author and instructor see them.
+        "Ines spent the lesson texting": frozenset({STUDENT, INSTRUCTOR}),
+        "Oscar forgot the sheet music": frozenset({OTHER_STUDENT, OTHER_INSTRUCTOR}),
     }
+    _payout_account(users[OTHER_INSTRUCTOR], theirs)
     _admin_rows(users[STUDENT], now)
     return World(users=users, sessions=_sessions(users), ids=ids, markers=markers)
 
