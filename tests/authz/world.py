@@ -39,7 +39,7 @@ from apps.media.services.uploads import upload_start
 from apps.media.states import UploadKind
 from apps.media.tests import corpus
 from apps.messaging.models import Message
-from apps.messaging.services import conversation_start, message_send, report_create
+from apps.messaging.services import conversation_start, message_send, report_create, report_view_record
 from apps.payments.payout_accounts import payout_account_get, payout_account_local_complete, payout_account_start
 from apps.payments.services import payment_method_add
 from apps.reviews.services import review_create, review_hide
@@ -190,10 +190,11 @@ def _conversations(
     rude = message_send(
         actor=users[OTHER_INSTRUCTOR], conversation_id=other.conversation.public_id, body="Pay me outside.", now=now
     )
-    report_create(
+    report = report_create(
         actor=users[OTHER_STUDENT], conversation_id=other.conversation.public_id, reason="off_platform",
         message_ids=[rude.pk], note="", now=now,
     )  # fmt: skip
+    report_view_record(staff=users[STAFF], report_id=report.pk, now=now)  # the audit trail's admin pages
     return asked.conversation.public_id, answer
 
 
