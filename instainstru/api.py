@@ -12,6 +12,7 @@ from apps.core.api_errors import MethodRateThrottle, install_error_handlers
 from apps.core.api_input import reject_unstorable_text
 from apps.instructors.api import router as instructors_router
 from apps.media.api import router as media_router
+from apps.messaging.api import router as messaging_router
 from apps.payments.api import router as payments_router
 from apps.payments.api_ledgers import router as ledgers_router
 from apps.payments.api_webhooks import router as payment_webhooks_router
@@ -47,3 +48,4 @@ api.add_router("/", media_router)
 api.add_router("/", search_router)
 api.add_router("/", reviews_router)
 api.add_router("/", referrals_router)
+api.add_router("/", messaging_router)

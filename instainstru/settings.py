@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.reviews",
     "apps.referrals",
+    "apps.messaging",
 ]
 
 MIDDLEWARE = [
@@ -103,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "apps.core.context_processors.site",
                 "apps.notifications.context_processors.unread",
+                "apps.messaging.context_processors.unread",
             ],
         },
     }
@@ -161,6 +163,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "money-sweeps": {"task": "bookings.money_sweeps", "schedule": 60.0},
     # Stripe webhook events whose processing task was lost or failed.
     "payment-webhooks": {"task": "payments.webhooks_retry", "schedule": 120.0},
+    # Emails about messages unread for 15 minutes (at most one per thread per hour).
+    "message-emails": {"task": "messaging.unread_emails", "schedule": 60.0},
 }
 
 AUTH_USER_MODEL = "accounts.User"
@@ -317,6 +321,13 @@ API_RATE_LIMITS = {
     "reads": env_str("API_RATE_READS", "120/m"),
     "writes": env_str("API_RATE_WRITES", "30/m"),
     "money": env_str("API_RATE_MONEY", "5/m"),
+}
+# Per-user limits on conversations (apps/messaging/services.py), from the API and the pages
+# alike: messages sent, new threads started, reports filed.
+MESSAGING_RATE_LIMITS = {
+    "messages": env_str("MESSAGE_RATE_SENDS", "20/m"),
+    "threads": env_str("MESSAGE_RATE_NEW_THREADS", "20/d"),
+    "reports": env_str("MESSAGE_RATE_REPORTS", "10/h"),
 }
 # An Idempotency-Key whose request died before answering is free again after this long
 # (at once on PostgreSQL, where the dead request's advisory lock is gone): apps/core/idempotency.py.

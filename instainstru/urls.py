@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("apps.payments.urls_ledgers")),
     path("", include("apps.reviews.urls")),
     path("", include("apps.referrals.urls")),
+    path("", include("apps.messaging.urls")),
     path("notifications/", include("apps.notifications.urls")),
     path("admin/", admin.site.urls),
 ]

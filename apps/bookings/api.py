@@ -11,6 +11,7 @@ from ninja import Field, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
 from apps.accounts.models import User
+from apps.bookings.logistics import booking_logistics
 from apps.bookings.models import Booking
 from apps.bookings.presentation import payment_sentence
 from apps.bookings.selectors import booking_get, booking_list
@@ -98,6 +99,14 @@ class BookingOut(Schema):
     credits_applied_cents: int
     total_cents: int
     instructor_net_cents: int | None = Field(None, description="Only shown to the instructor.")
+    studio_address: str | None = Field(
+        None, description="Studio lessons: the full address, for the booking's student while it is active."
+    )
+    map_url: str | None = Field(None, description="A map link to the studio address, with it.")
+    join_url: str | None = Field(
+        None, description="Online lessons: the meeting link, from 1 hour before the start while active."
+    )
+    join_opens_at: dt.datetime | None = Field(None, description="Online lessons: when join_url appears.")
 
 
 class BookingDetailOut(BookingOut):
@@ -106,6 +115,7 @@ class BookingDetailOut(BookingOut):
 
 def _out(booking: Booking, viewer: User, now: dt.datetime) -> dict[str, Any]:
     is_instructor = booking.instructor.user_id == viewer.pk
+    where = booking_logistics(booking=booking, viewer=viewer, now=now)
     return BookingOut(
         id=booking.public_id, instructor=booking.instructor.slug, instructor_name=booking.instructor.display_name,
         student_name=booking.student.display_name, learner=booking.learner.first_name if booking.learner else None,
@@ -116,6 +126,8 @@ def _out(booking: Booking, viewer: User, now: dt.datetime) -> dict[str, Any]:
         lesson_price_cents=booking.lesson_price_cents, booking_fee_cents=booking.booking_fee_cents,
         credits_applied_cents=booking.credits_applied_cents, total_cents=booking.total_cents,
         instructor_net_cents=booking.instructor_net_cents if is_instructor else None,
+        studio_address=where.address or None, map_url=where.map_url or None, join_url=where.join_url or None,
+        join_opens_at=where.join_opens_at,
     ).model_dump(mode="json")  # fmt: skip
 
 

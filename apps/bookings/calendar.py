@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
 from apps.accounts.models import User
+from apps.bookings.logistics import booking_logistics
 from apps.bookings.models import Booking, CalendarFeed
 from apps.bookings.selectors import booking_list
 from apps.bookings.states import ACTIVE_STATUSES, BookingStatus
@@ -80,8 +81,10 @@ def _other_party(booking: Booking, viewer: User) -> str:
 
 def event_lines(booking: Booking, *, viewer: User, now: datetime, detail_url: str) -> list[str]:
     summary = f"{booking.service_name} lesson with {_other_party(booking, viewer)}"
+    where = booking_logistics(booking=booking, viewer=viewer, now=now, for_documents=True)
+    join = f"\nJoin online: {where.join_url}" if where.join_url else ""
     description = (
-        f"{booking.service_name}, {booking.duration_minutes} min, booked on InstaInstru.\nDetails: {detail_url}"
+        f"{booking.service_name}, {booking.duration_minutes} min, booked on InstaInstru.{join}\nDetails: {detail_url}"
     )
     return [
         "BEGIN:VEVENT",
@@ -90,7 +93,7 @@ def event_lines(booking: Booking, *, viewer: User, now: datetime, detail_url: st
         f"DTSTART:{ics_time(booking.starts_at)}",
         f"DTEND:{ics_time(booking.ends_at)}",
         f"SUMMARY:{ics_text(summary)}",
-        f"LOCATION:{ics_text(booking.location_text)}",
+        f"LOCATION:{ics_text(where.join_url or where.where)}",
         f"DESCRIPTION:{ics_text(description)}",
         f"STATUS:{ICS_STATUS.get(BookingStatus(booking.status), 'CONFIRMED')}",
         f"URL:{detail_url}",

@@ -11,6 +11,7 @@ from django.template.defaultfilters import pluralize
 from django.urls import reverse
 
 from apps.accounts.models import User
+from apps.bookings.logistics import booking_logistics
 from apps.bookings.models import Booking, NoShowReport, Settlement
 from apps.bookings.presentation import when
 from apps.core.models import platform_config
@@ -256,14 +257,22 @@ def no_show_resolved(report: NoShowReport, *, outcome: MoneyOutcome, now: dateti
 # --- lesson lifecycle ---------------------------------------------------------------------
 
 
+def _where_line(booking: Booking, viewer: User, now: datetime) -> str:
+    """The place (the studio's address for its student) and, online, the link to join."""
+    where = booking_logistics(booking=booking, viewer=viewer, now=now, for_documents=True)
+    join = f" Join here: {where.join_url}" if where.join_url else ""
+    maps = f" Map: {where.map_url}" if where.map_url else ""
+    return f"({where.where}).{maps}{join}"
+
+
 def reminder(booking: Booking, *, label: str, now: datetime) -> None:
     _tell_student(
         booking, kind="reminder", now=now, subject=f"Reminder: {booking.service_name} {label}",
-        body=f"{_student_lesson(booking)} ({booking.location_text}).",
+        body=f"{_student_lesson(booking)} {_where_line(booking, booking.student, now)}",
     )  # fmt: skip
     _tell_instructor(
         booking, kind="reminder", now=now, subject=f"Reminder: {booking.service_name} {label}",
-        body=f"{_instructor_lesson(booking)} ({booking.location_text}).",
+        body=f"{_instructor_lesson(booking)} {_where_line(booking, booking.instructor.user, now)}",
     )  # fmt: skip
 
 

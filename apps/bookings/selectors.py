@@ -27,7 +27,7 @@ def _participant(user: User) -> Q:
 def booking_list(*, user: User, upcoming: bool | None, now: datetime) -> QuerySet[Booking]:
     """The user's bookings as student or instructor: upcoming soonest first, past latest first."""
     bookings = Booking.objects.filter(_participant(user)).select_related(
-        "instructor", "student", "learner", "offering__service"
+        "instructor__studio_neighborhood", "student", "learner", "offering__service"
     )
     if upcoming is True:
         return bookings.filter(ends_at__gt=now).order_by("starts_at")
@@ -39,7 +39,7 @@ def booking_list(*, user: User, upcoming: bool | None, now: datetime) -> QuerySe
 def booking_get(*, user: User, public_id: uuid.UUID) -> Booking | None:
     return (
         Booking.objects.filter(_participant(user), public_id=public_id)
-        .select_related("instructor", "student", "learner", "payment_method", "offering__service")
+        .select_related("instructor__studio_neighborhood", "student", "learner", "payment_method", "offering__service")
         .prefetch_related("events__actor")
         .first()
     )

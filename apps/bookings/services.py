@@ -26,7 +26,7 @@ from apps.bookings.transitions import booking_event_add, booking_status_change, 
 from apps.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from apps.core.limits import money_operation
 from apps.core.models import platform_config
-from apps.instructors.models import InstructorProfile
+from apps.instructors.models import InstructorProfile, Offering
 from apps.instructors.selectors import instructor_travels_to
 from apps.instructors.states import Format
 from apps.payments.actions import payment_action_open
@@ -162,6 +162,24 @@ def _location(actor: User, profile: InstructorProfile, choice: SlotChoice, addre
     return f"{address.street} ({address.neighborhood.name})"
 
 
+def offering_teaches(*, offering: Offering, age_group_id: str) -> bool:
+    """Whether the offering teaches this age group (its age groups are usually prefetched by
+    the slot selectors, so this reads them without a query)."""
+    return any(group.pk == age_group_id for group in offering.age_groups.all())
+
+
+def learner_fit_check(*, offering: Offering, learner: Learner) -> None:
+    """A learner is booked only into an offering that teaches their age group (issue 15)."""
+    if offering_teaches(offering=offering, age_group_id=learner.age_group_id):
+        return
+    taught = ", ".join(group.name.lower() for group in offering.age_groups.all()) or "no age group"
+    message = (
+        f"{offering.profile.display_name} teaches {offering.service.name.lower()} to {taught}, "
+        f"not {learner.age_group.name.lower()}. Choose another learner or another lesson."
+    )
+    raise ValidationFailed(message, fields={"learner": [message]})
+
+
 def booking_request_check(*, actor: User, request: BookingRequest, now: datetime) -> CheckedRequest:
     """Everything about a booking request except whether the slot is still free."""
     if not actor.is_student:
@@ -181,6 +199,7 @@ def booking_request_check(*, actor: User, request: BookingRequest, now: datetime
             raise ValidationFailed(
                 "Choose who the lesson is for.", fields={"learner": ["Choose one of your learners."]}
             )
+        learner_fit_check(offering=choice.offering, learner=learner)
     method = None
     if request.payment_method_id is not None:
         method = PaymentMethod.objects.filter(pk=request.payment_method_id, user=actor).first()

@@ -28,7 +28,7 @@ from apps.availability.slots import format_slot
 from apps.availability.weeks import DAY_NAMES, day_label
 from apps.bookings.pages import PriceLines, duration_words, quote_lines, zone_city
 from apps.bookings.presentation import payment_sentence
-from apps.bookings.services import BookingRequest, booking_price, booking_request_check
+from apps.bookings.services import BookingRequest, booking_price, booking_request_check, offering_teaches
 from apps.core.errors import ValidationFailed
 from apps.instructors.models import InstructorProfile, Offering
 from apps.instructors.states import Format
@@ -215,8 +215,14 @@ def _time_option(start: datetime, viewer: str, selected: bool) -> Option:
 # --- who, where, which card -----------------------------------------------------------------
 
 
-def _people(actor: User, asked: SheetChoices) -> tuple[list[Option], int | None]:
-    learners = list(learner_list(parent=actor))
+def _people(actor: User, asked: SheetChoices, offering: Offering) -> tuple[list[Option], int | None]:
+    """Me and the learners this offering teaches: a child of another age group is not
+    offered (the booking service refuses them with the same rule)."""
+    learners = [
+        learner
+        for learner in learner_list(parent=actor)
+        if offering_teaches(offering=offering, age_group_id=learner.age_group_id)
+    ]
     chosen = asked.learner if asked.learner in {learner.pk for learner in learners} else None
     options = [Option("", f"Me ({actor.first_name})" if actor.first_name else "Me", "", chosen is None)]
     options += [
@@ -284,7 +290,7 @@ def booking_sheet_get(*, actor: User, slug: str, asked: SheetChoices, now: datet
     choice = _choice(offerings, asked)
     viewer = actor.timezone
     strip, start = _day_strip(profile, choice, asked, viewer, now)
-    learners, learner = _people(actor, asked)
+    learners, learner = _people(actor, asked, choice.offering)
     addresses, address = _addresses(actor, asked) if choice.is_travel else ([], None)
     cards, card = _cards(actor, asked)
     chosen = SheetChoices(

@@ -36,6 +36,7 @@ from apps.bookings.calendar import (
     feed_ics,
 )
 from apps.bookings.forms import AddressForm, BookingForm, CardChoiceForm, sheet_choices
+from apps.bookings.logistics import booking_logistics
 from apps.bookings.pages import booking_detail_get, lessons_page_get
 from apps.bookings.selectors import booking_get
 from apps.bookings.services import booking_create, booking_payment_method_change
@@ -277,6 +278,7 @@ def _render_detail(
         "detail": detail, "booking": detail.booking, "choice_form": choice_form or CardChoiceForm(),
         "card_form": card_form or CardForm(prefix="new_card"), "test_cards": test_card_rows(),
         "picked_card": picked, "render_key": uuid.uuid4(),
+        "logistics": booking_logistics(booking=detail.booking, viewer=user, now=now),
         "payment_action": payment_action_current(booking=detail.booking) if not detail.is_instructor else None,
     }  # fmt: skip
     return render(request, "bookings/detail.html", context, status=status)

@@ -19,6 +19,7 @@ from apps.availability.demo import demo_availability_extend, seed_availability
 from apps.bookings.demo import seed_lessons
 from apps.catalog.services import catalog_load
 from apps.instructors.demo import demo_city_size, seed_instructor_profiles
+from apps.messaging.demo import seed_conversations
 from apps.referrals.demo import seed_referrals
 from apps.reviews.demo import seed_reviews
 from apps.search.gazetteer import gazetteer_load
@@ -146,6 +147,7 @@ def seed_users(ctx: DemoContext) -> None:
 
 DEMO_STEPS: list[DemoStep] = [
     seed_users, seed_instructor_profiles, seed_availability, seed_lessons, seed_reviews, seed_referrals,
+    seed_conversations,
 ]  # fmt: skip
 
 

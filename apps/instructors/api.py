@@ -54,6 +54,7 @@ class OfferingOut(Schema):
     skill_levels: list[str]
     rates: RatesSchema
     is_active: bool
+    meeting_link: str = Field(description="The video-call link of online lessons (empty when none).")
 
     @staticmethod
     def from_model(offering: Offering) -> "OfferingOut":
@@ -69,6 +70,7 @@ class OfferingOut(Schema):
                 online=offering.rate_online_cents, studio=offering.rate_studio_cents, travel=offering.rate_travel_cents
             ),
             is_active=offering.is_active,
+            meeting_link=offering.meeting_link,
         )
 
 
@@ -80,6 +82,9 @@ class OfferingIn(InputSchema):
     skill_levels: list[str]
     rates: RatesSchema
     is_active: bool = True
+    meeting_link: str = Field(
+        "", max_length=300, description="https:// video-call link; required before an online offering goes live."
+    )
 
     def to_input(self) -> OfferingInput:
         return OfferingInput(
@@ -90,6 +95,7 @@ class OfferingIn(InputSchema):
             skill_levels=self.skill_levels,
             rates=self.rates.model_dump(),
             is_active=self.is_active,
+            meeting_link=self.meeting_link,
         )
 
 

@@ -264,6 +264,10 @@ def _plan(rng: random.Random, index: int, user: User, slot: Slot, city: _City, n
                 description=f"{service.name} lessons {rng.choice(HEADLINE_EXTRAS)}.",
                 duration_options=_durations(rng, service),
                 skill_levels=list(slot.role.skills) if slot.role else rng.choice(SKILL_SETS),
+                # No random draw here: adding the link left every other demo value unchanged.
+                meeting_link=f"https://meet.demo.instainstru.test/{profile.slug}-{service.slug}"
+                if rates["rate_online_cents"]
+                else "",
                 **rates,
             )
         )

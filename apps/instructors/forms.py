@@ -226,6 +226,13 @@ class OfferingForm(forms.Form):
     skill_levels = forms.MultipleChoiceField(
         required=False, label="Levels you teach", widget=forms.CheckboxSelectMultiple, choices=SkillLevel.choices
     )
+    meeting_link = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Video-call link for online lessons",
+        help_text="Your Zoom, Google Meet or similar https:// link. Students see it an hour before each online lesson.",
+        widget=forms.URLInput(attrs={"placeholder": "https://", "inputmode": "url"}),
+    )
     is_active = forms.BooleanField(
         required=False,
         initial=True,
@@ -263,6 +270,7 @@ class OfferingForm(forms.Form):
             "age_groups": [g.slug for g in offering.age_groups.all()],
             "skill_levels": offering.skill_levels,
             "is_active": offering.is_active,
+            "meeting_link": offering.meeting_link,
         }
         for fmt, name in RATE_FIELD_NAMES.items():
             cents = offering.rate_for(fmt)
@@ -309,6 +317,7 @@ class OfferingForm(forms.Form):
             skill_levels=data["skill_levels"],
             rates={fmt.value: data[name] for fmt, name in RATE_FIELD_NAMES.items()},
             is_active=data.get("is_active", True),
+            meeting_link=data.get("meeting_link", ""),
         )
 
 

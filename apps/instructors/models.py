@@ -81,6 +81,10 @@ class Offering(TimeStampedModel):
     rate_studio_cents = models.PositiveIntegerField(null=True, blank=True)
     rate_travel_cents = models.PositiveIntegerField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
+    # The instructor's own video-call link for online lessons (Zoom, Meet…). Shown to the
+    # booked student from an hour before each online lesson; required before the online
+    # format can go live (apps/instructors/onboarding.py).
+    meeting_link = models.URLField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["service__category__display_order", "service__display_order", "id"]

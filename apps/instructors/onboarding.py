@@ -47,6 +47,8 @@ def _skills_step(profile: InstructorProfile) -> Step:
         return Step("skills", "Skills & prices", False, "add at least one subject with a price")
     if any(o.rate_studio_cents for o in offerings) and profile.studio_neighborhood_id is None:
         return Step("skills", "Skills & prices", False, "set your studio's neighborhood for studio lessons")
+    if any(o.rate_online_cents and not o.meeting_link for o in offerings):
+        return Step("skills", "Skills & prices", False, "add your video-call link to each subject taught online")
     if any(o.rate_travel_cents for o in offerings) and not profile.service_areas.exists():
         return Step("skills", "Skills & prices", False, "choose the areas you travel to")
     return Step("skills", "Skills & prices", True, f"{len(offerings)} subject{pluralize(len(offerings))} offered")

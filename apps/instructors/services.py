@@ -10,6 +10,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
@@ -130,6 +131,7 @@ class OfferingInput:
     rates: dict[str, int | None]
     description: str = ""
     is_active: bool = True
+    meeting_link: str = ""
 
 
 @dataclass
@@ -160,6 +162,20 @@ def _check_rates(rates: dict[str, int | None], service: Service | None) -> dict[
     return errors
 
 
+MEETING_LINK_MAX = 300
+
+
+def meeting_link_error(link: str) -> str:
+    """Only an https link is shown to students: anything else (javascript:, http:, a bare
+    word) could be a trap or a typo."""
+    if not link:
+        return ""
+    parsed = urlsplit(link)
+    if len(link) > MEETING_LINK_MAX or parsed.scheme != "https" or not parsed.hostname or " " in link:
+        return "Enter the full https:// link of your video call (Zoom, Google Meet…), up to 300 characters."
+    return ""
+
+
 def _check_offering(data: OfferingInput) -> _CheckedOffering:
     errors: dict[str, list[str]] = {}
     service = Service.objects.filter(slug=data.service, is_active=True).prefetch_related("eligible_age_groups").first()
@@ -182,6 +198,9 @@ def _check_offering(data: OfferingInput) -> _CheckedOffering:
     if len(data.description) > OFFERING_DESCRIPTION_MAX:
         errors["description"] = [f"Use at most {OFFERING_DESCRIPTION_MAX} characters."]
     errors.update(_check_rates(data.rates, service))
+    link_error = meeting_link_error(data.meeting_link)
+    if link_error:
+        errors["meeting_link"] = [link_error]
     if errors or service is None:
         raise ValidationFailed("Some fields are missing or invalid.", fields=errors)
     return _CheckedOffering(service=service, age_groups=groups)
@@ -193,6 +212,7 @@ def _apply(offering: Offering, data: OfferingInput, checked: _CheckedOffering) -
     offering.duration_options = sorted(set(data.duration_options))
     offering.skill_levels = [level for level in SkillLevel.values if level in data.skill_levels]
     offering.is_active = data.is_active
+    offering.meeting_link = data.meeting_link.strip()
     for fmt, field_name in RATE_FIELDS.items():
         setattr(offering, field_name, data.rates.get(fmt))
     offering.save()

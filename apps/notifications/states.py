@@ -10,13 +10,14 @@ class Category(models.TextChoices):
     SECURITY = "security", "Security"
     LESSONS = "lessons", "Lesson updates"
     REMINDERS = "reminders", "Lesson reminders"
+    MESSAGES = "messages", "New messages"
     STAFF = "staff", "Staff alerts"
     ACCOUNT = "account", "Account"
 
 
 # Security and payment emails always go (PRODUCT.md §11); staff alerts too.
 ESSENTIAL_CATEGORIES = frozenset({Category.PAYMENTS, Category.SECURITY, Category.STAFF})
-OPTIONAL_CATEGORIES = (Category.LESSONS, Category.REMINDERS)
+OPTIONAL_CATEGORIES = (Category.LESSONS, Category.REMINDERS, Category.MESSAGES)
 
 
 class EmailStatus(models.TextChoices):
@@ -49,6 +50,7 @@ KIND_CATEGORY: dict[str, Category] = {
     "review_posted": Category.LESSONS,
     "review_reply": Category.LESSONS,
     "reminder": Category.REMINDERS,
+    "new_message": Category.MESSAGES,
     "staff_alert": Category.STAFF,
     # Referral rewards are money the user is owed (apps/referrals).
     "referral_earned": Category.PAYMENTS,

@@ -16,6 +16,7 @@ from apps.availability.models import BlackoutDate
 from apps.bookings.models import Booking, CalendarFeed
 from apps.instructors.models import InstructorProfile, Offering
 from apps.media.models import BackgroundCheckDocument, Upload
+from apps.messaging.models import Conversation, Message
 from apps.payments.models import PaymentMethod
 
 
@@ -68,6 +69,11 @@ GUARDED = (
             frozenset({"instructor_id", "status", "reviewed_by_id", "reviewed_at", "valid_until"})),
     Guarded("upload", lambda: Upload.objects.all(), lambda u: [u.owner_id], frozenset({"owner_id"})),
     Guarded("feed", lambda: CalendarFeed.objects.all(), lambda f: [f.user_id], frozenset({"user_id"})),
+    Guarded("conversation", lambda: Conversation.objects.all(), lambda c: [c.student_id, c.instructor_id],
+            frozenset({"student_id", "instructor_id"})),
+    Guarded("message", lambda: Message.objects.select_related("conversation"),
+            lambda m: [m.conversation.student_id, m.conversation.instructor_id],
+            frozenset({"conversation_id", "sender_id"})),
 )  # fmt: skip
 
 Snapshot = dict[tuple[str, object], tuple[frozenset[int], dict[str, Any]]]

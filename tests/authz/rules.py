@@ -184,7 +184,31 @@ TO_REVIEW = {"booking_id": "review_booking"}  # the student's past lesson waitin
 REVIEW_FORM = {"stars": 5, "text": "Lovely lesson."}
 S_AND_I = {STUDENT: 200, INSTRUCTOR: 200}
 
+THREAD = {"conversation_id": "conversation"}
+PAGE_THREAD = {"public_id": "conversation"}
+
+
+def _report(world: World) -> dict[str, Any]:
+    # The instructor's message: the student may report it, the instructor (its sender) may not.
+    return {"reason": "spam", "message_ids": [world.ids["their_message"]], "note": "Spam"}
+
+
 API: dict[str, Rule] = {
+    # messaging
+    "apps_messaging_api_conversations": signed_in(),
+    "apps_messaging_api_unread": signed_in(),
+    "apps_messaging_api_ask": role(
+        STUDENTS, 201, method="POST", body=lambda w: {"instructor": w.ids["slug"], "text": "Is Tuesday free?"}
+    ),
+    "apps_messaging_api_for_booking": owned(S_AND_I, method="POST", params=BOOKING),
+    "apps_messaging_api_thread": owned(S_AND_I, params=THREAD),
+    "apps_messaging_api_send": owned(
+        {STUDENT: 201, INSTRUCTOR: 201}, method="POST", params=THREAD, body=lambda w: {"text": "See you then"}
+    ),
+    "apps_messaging_api_read": owned(S_AND_I, method="POST", params=THREAD),
+    "apps_messaging_api_block": owned(S_AND_I, method="POST", params=THREAD),
+    "apps_messaging_api_unblock": owned(S_AND_I, method="DELETE", params=THREAD),
+    "apps_messaging_api_report": owned({STUDENT: 201, INSTRUCTOR: 422}, method="POST", params=THREAD, body=_report),
     # accounts
     "apps_accounts_api_me": signed_in(),
     "apps_accounts_api_me_update": signed_in(method="PATCH", body=lambda w: {"first_name": "Pat"}),
@@ -371,6 +395,36 @@ SKILL_FORM = {
 }  # fmt: skip
 
 PAGES: dict[str, Rule] = {
+    # messaging
+    "messaging:inbox": page_signed_in(),
+    "messaging:inbox_live": page_signed_in(),
+    "messaging:thread": page_owned(S_AND_I, params=PAGE_THREAD),
+    "messaging:poll": page_owned(S_AND_I, params=PAGE_THREAD),
+    "messaging:send": page_owned(
+        {STUDENT: 302, INSTRUCTOR: 302}, method="POST", params=PAGE_THREAD, body=lambda w: {"text": "Thanks!"}
+    ),
+    "messaging:block": page_owned({STUDENT: 302, INSTRUCTOR: 302}, method="POST", params=PAGE_THREAD),
+    "messaging:report": page_owned(
+        S_AND_I,
+        params=PAGE_THREAD,
+        post=page_owned(
+            {STUDENT: 302, INSTRUCTOR: 422},
+            method="POST",
+            params=PAGE_THREAD,
+            body=lambda w: {"reason": "spam", "messages": w.ids["their_message"]},
+        ),
+    ),
+    "messaging:ask": page_role(
+        {STUDENT: 302, OTHER_STUDENT: 200, STAFF: 200},
+        params={"slug": "slug"},
+        post=page_role(
+            {STUDENT: 302, OTHER_STUDENT: 302, STAFF: 302},
+            method="POST",
+            params={"slug": "slug"},
+            body=lambda w: {"text": "Do you teach jazz?"},
+        ),
+    ),
+    "messaging:from_lesson": page_owned({STUDENT: 302, INSTRUCTOR: 302}, method="POST", params=LESSON),
     # These answer any method the same way (a POST is read as a GET; nothing acts on it).
     "home": public(post=public(method="POST")),
     "healthz": public(before_two_factor=True, post=public(method="POST", before_two_factor=True)),
@@ -635,8 +689,8 @@ PAGES["headless:app:tokens:refresh"] = each(400, 400, method="POST", **ALLAUTH)
 # else is sent to the admin's login (which sends on to allauth's). Staff see everything there.
 # Read-only records (availability, documents and their reviews, pictures, the one config row,
 # lesson reviews and their moderation trail, referrals: changed only through the reward
-# actions) cannot be added or deleted by hand: 403.
-_READ_ONLY = r"^admin/(availability/\w+|media/\w+|core/platformconfig|reviews/\w+|referrals/\w+)/"
+# actions, message reports and who viewed them) cannot be added or deleted by hand: 403.
+_READ_ONLY = r"^admin/(availability/\w+|media/\w+|core/platformconfig|reviews/\w+|referrals/\w+|messaging/\w+)/"
 _ADMIN_STAFF = (
     (r"^admin/$", 200),
     (r"^admin/login/$", 302),
@@ -648,8 +702,8 @@ _ADMIN_STAFF = (
     (r"^admin/\(\?P<url>", 404),
     (_READ_ONLY + r"add/$", 403),
     (
-        r"^admin/(availability/\w+|media/(backgroundcheck\w+|profilepicture)|core/platformconfig|reviews/\w+|referrals/\w+)/"
-        r"<path:object_id>/delete/$",
+        r"^admin/(availability/\w+|media/(backgroundcheck\w+|profilepicture)|core/platformconfig|reviews/\w+|referrals/\w+"
+        r"|messaging/\w+)/<path:object_id>/delete/$",
         403,
     ),
     (r"/add/$", 200),

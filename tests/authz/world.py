@@ -38,6 +38,8 @@ from apps.media.services.documents import document_submit
 from apps.media.services.uploads import upload_start
 from apps.media.states import UploadKind
 from apps.media.tests import corpus
+from apps.messaging.models import Message
+from apps.messaging.services import conversation_start, message_send, report_create, report_view_record
 from apps.payments.payout_accounts import payout_account_get, payout_account_local_complete, payout_account_start
 from apps.payments.services import payment_method_add
 from apps.referrals.models import Referral, ReferralDevice, Reward, RewardEvent
@@ -189,6 +191,30 @@ def _teacher_things(
     )
 
 
+def _conversations(
+    users: dict[str, User], mine: InstructorProfile, theirs: InstructorProfile, now: dt.datetime
+) -> tuple[object, Message]:
+    """Each pair's thread (the other pair's reported, so the admin has a report to show)."""
+    asked = conversation_start(
+        actor=users[STUDENT], instructor_slug=mine.slug, body="Pickle jar question: scales first?", now=now
+    )
+    answer = message_send(
+        actor=users[INSTRUCTOR], conversation_id=asked.conversation.public_id, body="Yes, scales first.", now=now
+    )
+    other = conversation_start(
+        actor=users[OTHER_STUDENT], instructor_slug=theirs.slug, body="Marmalade question: recitals?", now=now
+    )
+    rude = message_send(
+        actor=users[OTHER_INSTRUCTOR], conversation_id=other.conversation.public_id, body="Pay me outside.", now=now
+    )
+    report = report_create(
+        actor=users[OTHER_STUDENT], conversation_id=other.conversation.public_id, reason="off_platform",
+        message_ids=[rude.pk], note="", now=now,
+    )  # fmt: skip
+    report_view_record(staff=users[STAFF], report_id=report.pk, now=now)  # the audit trail's admin pages
+    return asked.conversation.public_id, answer
+
+
 def world_build() -> World:
     """Everything the probes need. Call inside a transaction that is rolled back."""
     now = timezone.now()
@@ -211,6 +237,7 @@ def world_build() -> World:
     _teacher_things(users[OTHER_INSTRUCTOR], day_off=day_off, reason="Ski trip with cousins", file="other-check.pdf")
     booking = _book(users[STUDENT], mine, student["card"], days_ahead=5)
     other_booking = _book(users[OTHER_STUDENT], theirs, other["card"], days_ahead=6)
+    thread, their_message = _conversations(users, mine, theirs, now)
     # Past lessons for reviews: one reviewed (visible, editable, no reply yet), one whose
     # review staff hid (the moderation event the admin probes), and one waiting for its review;
     # the other pair has a hidden one.
@@ -246,6 +273,8 @@ def world_build() -> World:
         "service": "piano",
         "week_etag": availability_week_get(profile=mine, day=day_off).quoted_etag,
         "bogus_key": "not-a-real-key",
+        "conversation": thread,
+        "their_message": their_message.pk,
         "bogus_uid": "zz",
     }
     ids["referral_code"] = _referral(users[STUDENT], booking, now)
@@ -263,6 +292,9 @@ def world_build() -> World:
         "other-check.pdf": frozenset({OTHER_INSTRUCTOR, STAFF}),
         str(booking.public_id): frozenset({STUDENT, INSTRUCTOR}),
         str(other_booking.public_id): frozenset({OTHER_STUDENT, OTHER_INSTRUCTOR}),
+        "Pickle jar question": frozenset({STUDENT, INSTRUCTOR}),
+        "Marmalade question": frozenset({OTHER_STUDENT, OTHER_INSTRUCTOR}),
+        str(thread): frozenset({STUDENT, INSTRUCTOR}),
         str(reviewed.public_id): frozenset({STUDENT, INSTRUCTOR}),
         str(hidden.public_id): frozenset({STUDENT, INSTRUCTOR}),
         str(to_review.public_id): frozenset({STUDENT, INSTRUCTOR}),

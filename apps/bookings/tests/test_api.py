@@ -102,3 +102,25 @@ def test_money_operations_are_limited_to_five_a_minute(client, scene, student, s
     ]  # fmt: skip
     assert statuses == [200, 201, 201, 201, 201, 201, 429]
     assert Booking.objects.count() == 5
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_api_refuses_a_learner_the_offering_does_not_teach(client, scene, student) -> None:
+    """Age fit (issue 15): the scene's piano is for adults; a kids learner gets a 422 naming
+    the learner field, a teens learner once the offering teaches teens is booked."""
+    from apps.accounts.tests.factories import LearnerFactory
+
+    kid = LearnerFactory.create(parent=student, first_name="Mia", age_group_id="kids")
+    teen = LearnerFactory.create(parent=student, first_name="Leo", age_group_id="teens")
+    client.force_login(student)
+    refused = client.post("/api/v1/bookings", body(scene, learner_id=kid.pk), content_type="application/json")
+    assert refused.status_code == 422
+    error = refused.json()["error"]
+    assert error["fields"]["learner"] == [
+        f"{scene.profile.display_name} teaches piano to adults, not kids. Choose another learner or another lesson."
+    ]
+    assert not Booking.objects.exists()
+    scene.offering.age_groups.add("teens")
+    booked = client.post("/api/v1/bookings", body(scene, learner_id=teen.pk), content_type="application/json")
+    assert booked.status_code == 201
+    assert Booking.objects.get().learner == teen

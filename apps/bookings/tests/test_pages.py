@@ -259,12 +259,28 @@ def test_a_test_card_can_be_added_inline(client, scene, student) -> None:
 def test_booking_for_a_child(client, scene, student) -> None:
     from apps.accounts.tests.factories import LearnerFactory
 
-    mia = LearnerFactory.create(parent=student, first_name="Mia")
+    mia = LearnerFactory.create(parent=student, first_name="Mia")  # kids
+    scene.offering.age_groups.add("kids")
     client.force_login(student)
     page = client.get(sheet_url(scene))
     assert [(o.label, o.selected) for o in page.context["sheet"].learners] == [("Me (Sam)", True), ("Mia", False)]
     client.post(sheet_url(scene), sheet_post(scene, learner=str(mia.pk)))
     assert Booking.objects.get().learner == mia
+
+
+def test_a_child_is_not_offered_or_booked_into_an_adults_only_lesson(client, scene, student) -> None:
+    """The sheet leaves out a learner the offering doesn't teach, and a hand-made post for
+    them is refused with the reason under the field; nothing is booked."""
+    from apps.accounts.tests.factories import LearnerFactory
+
+    mia = LearnerFactory.create(parent=student, first_name="Mia")  # kids; the scene teaches adults only
+    client.force_login(student)
+    page = client.get(sheet_url(scene))
+    assert [o.label for o in page.context["sheet"].learners] == ["Me (Sam)"]
+    refused = client.post(sheet_url(scene), sheet_post(scene, learner=str(mia.pk)))
+    assert refused.status_code == 422
+    assert "teaches piano to adults, not kids" in refused.content.decode()
+    assert not Booking.objects.exists()
 
 
 # --- My lessons, Schedule, detail -------------------------------------------------------------

@@ -9,6 +9,7 @@ from allauth.account.models import EmailAddress
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.db.models import F
 
 from apps.accounts.models import Learner, Role, User
 from apps.availability.models import AvailabilityDay
@@ -18,6 +19,7 @@ from apps.core.demo import DemoContext, demo_seed, seed_users
 from apps.instructors.demo import POPULAR_SERVICES, seed_instructor_profiles
 from apps.instructors.models import InstructorProfile, Offering
 from apps.media.models import BackgroundCheckDocument
+from apps.messaging.models import Conversation, Message, Report
 from apps.notifications.models import Notification
 from apps.payments.models import CreditEntry, PaymentMethod, Payout
 from apps.reviews.models import InstructorRating, Review
@@ -57,6 +59,11 @@ def _everything() -> dict[str, list[tuple[object, ...]]]:
                 "instructor__slug", "author__email", "stars", "text", "posted_at", "reply_text", "flags"
             )
         ),
+        "messages": list(
+            Message.objects.order_by("created_at", "sender__email").values_list(
+                "conversation__student__email", "conversation__instructor__email", "sender__email", "body", "created_at"
+            )
+        ),
     }
 
 
@@ -74,6 +81,7 @@ def test_seed_demo_is_deterministic_for_a_seed() -> None:
     assert len([u for u in first["users"] if u[3] == Role.INSTRUCTOR]) == 40
     assert len(first["bookings"]) >= 10
     assert len(first["reviews"]) >= 40
+    assert len(first["messages"]) == 7
     assert _seeded(instructors=40, seed=7) == first
 
 
@@ -125,6 +133,30 @@ def test_the_default_demo_tells_every_story() -> None:
     assert Learner.objects.filter(parent=student).count() == 2
     assert Service.objects.exists()
     _the_demo_has_reviews(student)
+    _the_demo_has_conversations(student)
+
+
+def _the_demo_has_conversations(student: User) -> None:
+    """student1 has an unread answer from instructor1 (with a phone number: they have a
+    booking, so it shows) and a masked question to a teacher they never booked; instructor1
+    has a late notice unread; staff have one report of an off-platform payment request."""
+    teacher1 = Conversation.objects.get(student=student, instructor__email=INSTRUCTOR)
+    assert teacher1.booking is not None
+    assert teacher1.booking.learner is not None
+    assert teacher1.last_message_id > teacher1.student_read_id
+    assert "917-555-0123" in Message.objects.filter(conversation=teacher1).last().body  # type: ignore[union-attr]
+    asked = Conversation.objects.exclude(instructor__email=INSTRUCTOR).get(student=student)
+    assert list(asked.messages.values_list("body", flat=True)) == [
+        "Hello! Do you teach complete beginners? Easier to talk by phone: [hidden]."
+    ]
+    unread_for_teacher1 = Conversation.objects.filter(
+        instructor__email=INSTRUCTOR, last_message_id__gt=F("instructor_read_id")
+    )
+    assert unread_for_teacher1.count() == 1
+    report = Report.objects.get()
+    assert [m.body for m in report.messages.all()] == [
+        "Skip the fees: pay me on Venmo [hidden] and I'll give you 20% off."
+    ]
 
 
 def _the_demo_has_reviews(student: User) -> None:

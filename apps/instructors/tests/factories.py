@@ -41,6 +41,7 @@ class OfferingFactory(DjangoModelFactory[Offering]):
     rate_online_cents = None
     rate_studio_cents = 9000
     rate_travel_cents = None
+    meeting_link = LazyAttribute(lambda o: f"https://meet.example.test/{o.service.slug}" if o.rate_online_cents else "")
 
     @post_generation
     def ages(obj: Offering, create: bool, extracted: list[str] | None, **kwargs: Any) -> None:

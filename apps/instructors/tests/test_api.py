@@ -23,6 +23,7 @@ PIANO = {
     "skill_levels": ["beginner"],
     "rates": {"online": 7000, "studio": 9000, "travel": None},
     "description": "Fun first steps at the keys.",
+    "meeting_link": "https://meet.example.test/ines",
 }
 
 
@@ -63,6 +64,7 @@ def test_instructor_manages_profile_offerings_and_areas(client, instructor) -> N
         "skill_levels": ["beginner"],
         "rates": {"online": 7000, "studio": 9000, "travel": None},
         "is_active": True,
+        "meeting_link": "https://meet.example.test/ines",
     }
     replaced = client.put(
         f"/api/v1/instructors/me/offerings/{offering_id}",
@@ -222,3 +224,30 @@ def test_kids_services_lists_only_services_with_a_live_kids_instructor(client) -
     eligible = [s["slug"] for s in client.get("/api/v1/catalog/services", {"age_group": "toddler"}).json()]
     assert "piano" not in eligible
     assert eligible == list(Service.objects.filter(eligible_age_groups="toddler").values_list("slug", flat=True))
+
+
+def test_an_online_offering_needs_an_https_meeting_link_before_going_live(client, instructor) -> None:
+    """Issue 15: the join link is the instructor's own; a non-https link is refused and an
+    online subject without one keeps the skills step open."""
+    from apps.instructors.models import InstructorProfile
+    from apps.instructors.onboarding import onboarding_status
+
+    online = {**PIANO, "rates": {"online": 7000, "studio": None, "travel": None}}
+    client.force_login(instructor)
+    refused = client.post(
+        "/api/v1/instructors/me/offerings",
+        {**online, "meeting_link": "javascript:alert(1)"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 422
+    assert list(refused.json()["error"]["fields"]) == ["meeting_link"]
+    created = client.post(
+        "/api/v1/instructors/me/offerings", {**online, "meeting_link": ""}, content_type="application/json"
+    )
+    assert created.status_code == 201
+    profile = InstructorProfile.objects.get(user=instructor)
+    skills = next(step for step in onboarding_status(profile).steps if step.key == "skills")
+    assert (skills.done, skills.detail) == (False, "add your video-call link to each subject taught online")
+    client.put(f"/api/v1/instructors/me/offerings/{created.json()['id']}", online, content_type="application/json")
+    skills = next(step for step in onboarding_status(profile).steps if step.key == "skills")
+    assert skills.detail != "add your video-call link to each subject taught online"

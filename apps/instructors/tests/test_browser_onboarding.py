@@ -60,6 +60,7 @@ def _add_piano(page: Page, *, online: str, studio: str, travel: str) -> None:
     page.get_by_label("Online", exact=True).fill(online)
     page.get_by_label("At your studio").fill(studio)
     page.get_by_label("At the student's place").fill(travel)
+    page.get_by_label("Video-call link for online lessons").fill("https://meet.example.test/piano" if online else "")
     page.get_by_role("button", name="Add subject").click()
 
 

@@ -67,6 +67,7 @@ def _subject(**overrides: Any) -> dict[str, Any]:
         "rates.online": "65",
         "rates.studio": "$92.50",
         "rates.travel": "",
+        "meeting_link": "https://meet.example.test/piano",
     }
     return {**data, **overrides}
 
@@ -113,6 +114,7 @@ def _ready_to_verify(user: User) -> InstructorProfile:
             age_groups=["adults"],
             skill_levels=["beginner"],
             rates={"online": 7000},
+            meeting_link="https://meet.example.test/spanish",
         ),
     )
     return instructor_profile_ensure(actor=user)

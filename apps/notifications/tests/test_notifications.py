@@ -118,7 +118,7 @@ def test_the_preferences_page_turns_reminders_off(client, student) -> None:
     assert response.status_code == 302
     from apps.notifications.selectors import notification_preferences_get
 
-    assert notification_preferences_get(user=student) == {"lessons": True, "reminders": False}
+    assert notification_preferences_get(user=student) == {"lessons": True, "reminders": False, "messages": False}
 
 
 def test_reschedule_and_no_show_events_tell_the_right_people(scene, student, staff) -> None:
