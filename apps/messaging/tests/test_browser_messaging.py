@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from apps.accounts.tests.factories import DEFAULT_PASSWORD, InstructorUserFactory, StudentFactory
 from apps.catalog.models import Service
 from apps.instructors.tests.factories import OfferingFactory, live_instructor
-from tests.browser import assert_accessible
+from tests.browser import assert_accessible, main_nav
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("catalog")]
 WITHIN_5_S = 5_000  # ms
@@ -22,7 +22,7 @@ def _log_in(page: Page, base: str, email: str, home_link: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("link", name=home_link)).to_be_visible()
+    expect(main_nav(page).get_by_role("link", name=home_link)).to_be_visible()
 
 
 def test_a_question_and_its_answer_arrive_without_reloading(page: Page, phone_page: Page, live_server) -> None:
