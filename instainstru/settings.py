@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "apps.media",
     "apps.notifications",
     "apps.reviews",
+    "apps.audit",
 ]
 
 MIDDLEWARE = [

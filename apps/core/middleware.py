@@ -12,6 +12,8 @@ from django.shortcuts import render
 from apps.core.errors import ApplicationError, NotFound, PermissionDenied, RetryLater
 from apps.core.limits import serving
 from apps.core.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from apps.core.request_id import HEADER as REQUEST_ID_HEADER
+from apps.core.request_id import request_id_assign
 
 UNMATCHED_ROUTE = "<unmatched>"
 
@@ -37,14 +39,18 @@ class RequestMetricsMiddleware:
 
 class RequestContextMiddleware:
     """Makes the request being served known to code without a request argument: money
-    limits count only web requests, and log lines name the client (apps/core/limits.py)."""
+    limits count only web requests, and log lines name the client (apps/core/limits.py).
+    Gives the request its id and returns it in the X-Request-ID header (apps/core/request_id.py)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = request_id_assign(request)
         with serving(request):
-            return self.get_response(request)
+            response = self.get_response(request)
+        response.headers[REQUEST_ID_HEADER] = request_id
+        return response
 
 
 class NulInHeader(SuspiciousOperation):

@@ -140,7 +140,11 @@ class CreditEntry(models.Model):
                 condition=(
                     models.Q(kind=CreditKind.GRANT, amount_cents__gt=0, grant__isnull=True, expires_at__isnull=False)
                     | models.Q(kind=CreditKind.RELEASE, amount_cents__gt=0, grant__isnull=False)
-                    | models.Q(kind__in=[CreditKind.USE, CreditKind.EXPIRE], amount_cents__lt=0, grant__isnull=False)
+                    | models.Q(
+                        kind__in=[CreditKind.USE, CreditKind.EXPIRE, CreditKind.REVOKE],
+                        amount_cents__lt=0,
+                        grant__isnull=False,
+                    )
                 ),
                 name="credit_sign_matches_kind",
             ),

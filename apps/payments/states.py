@@ -10,6 +10,7 @@ class CreditKind(models.TextChoices):
     USE = "use", "Used for a booking"  # −amount from a bucket
     RELEASE = "release", "Returned from a cancelled booking"  # +amount back into the same bucket
     EXPIRE = "expire", "Expired"  # −what was left in a bucket at its expiry
+    REVOKE = "revoke", "Removed by staff"  # −amount from a bucket, with the reason
 
 
 class EarningKind(models.TextChoices):
