@@ -22,6 +22,7 @@ from apps.bookings.policies import booking_state, money_idle_check, settle_now, 
 from apps.bookings.states import PaymentStatus, SettlementReason, SettlementStatus
 from apps.core.errors import Conflict, ValidationFailed
 from apps.core.limits import money_operation
+from apps.payments.pricing import format_usd
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def booking_refund(*, actor: User, booking_id: int, amount_cents: int | None, re
         refundable = _check(booking)
         amount = refundable if amount_cents is None else amount_cents
         if not 0 < amount <= refundable:
-            message = f"Refund between $0.01 and the {refundable / 100:.2f} still refundable."
+            message = f"Refund between $0.01 and {format_usd(refundable)}, what is still refundable."
             raise ValidationFailed(message, fields={"amount": [message]})
         before = booking_state(booking)
         settlement = Settlement.objects.create(

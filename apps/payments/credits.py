@@ -27,6 +27,7 @@ from apps.bookings.models import Booking, Settlement
 from apps.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from apps.core.models import platform_config
 from apps.payments.models import CreditEntry, CreditFreeze
+from apps.payments.pricing import format_usd
 from apps.payments.states import CreditKind
 
 SWEEP_BATCH = 200
@@ -171,7 +172,7 @@ def credit_staff_revoke(
     buckets = _buckets(user, now, lock=True)
     before = sum(bucket.left_cents for bucket in buckets)
     if amount_cents > before:
-        message = f"The user has only {before / 100:.2f} of credit."
+        message = f"The user has only {format_usd(before)} of credit."
         raise ValidationFailed(message, fields={"amount": [message]})
     entries, needed = [], amount_cents
     for bucket in reversed(buckets):
