@@ -568,9 +568,10 @@ PAGES["headless:app:tokens:refresh"] = each(400, 400, method="POST", **ALLAUTH)
 
 # What staff (with two-factor) get from each kind of admin route, first match wins; everyone
 # else is sent to the admin's login (which sends on to allauth's). Staff see everything there.
-# Read-only records (availability, documents and their reviews, pictures, the one config row)
+# Read-only records (availability, documents and their reviews, pictures, the one config row,
+# the audit trail, bookings and their money, reviews: services write them)
 # cannot be added or deleted by hand: 403.
-_READ_ONLY = r"^admin/(availability/\w+|media/\w+|core/platformconfig)/"
+_READ_ONLY = r"^admin/(availability/\w+|media/\w+|core/platformconfig|audit/\w+|bookings/\w+|payments/\w+|reviews/\w+)/"
 _ADMIN_STAFF = (
     (r"^admin/$", 200),
     (r"^admin/login/$", 302),
@@ -582,7 +583,8 @@ _ADMIN_STAFF = (
     (r"^admin/\(\?P<url>", 404),
     (_READ_ONLY + r"add/$", 403),
     (
-        r"^admin/(availability/\w+|media/(backgroundcheck\w+|profilepicture)|core/platformconfig)/<path:object_id>/delete/$",
+        r"^admin/(availability/\w+|media/(backgroundcheck\w+|profilepicture)|core/platformconfig|audit/\w+|bookings/\w+"
+        r"|payments/\w+|reviews/\w+)/<path:object_id>/delete/$",
         403,
     ),
     (r"/add/$", 200),

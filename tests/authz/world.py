@@ -23,7 +23,10 @@ from apps.availability.models import BlackoutDate
 from apps.availability.selectors import availability_week_get
 from apps.availability.services import blackout_create
 from apps.bookings.calendar import calendar_feed_get
-from apps.bookings.models import Booking
+from apps.audit.models import AuditEntry
+from apps.audit.states import AuditAction
+from apps.bookings.models import Booking, Settlement
+from apps.bookings.states import PaymentStatus, SettlementReason, SettlementStatus
 from apps.bookings.services import BookingRequest, booking_create
 from apps.bookings.tests.conftest import open_days
 from apps.catalog.models import Service
@@ -36,7 +39,12 @@ from apps.media.services.documents import document_submit
 from apps.media.services.uploads import upload_start
 from apps.media.states import UploadKind
 from apps.media.tests import corpus
+from apps.payments.credits import credit_grant
+from apps.payments.models import Earning, Payout, StudentLock
 from apps.payments.services import payment_method_add
+from apps.payments.states import EarningKind, PayoutKind, PayoutStatus
+from apps.reviews.models import Review, ReviewModerationEvent
+from apps.reviews.states import ModerationAction
 from apps.search.models import Neighborhood
 
 ANONYMOUS = "anonymous"
@@ -94,10 +102,36 @@ def _book(student: User, profile: InstructorProfile, card_id: int, days_ahead: i
     return booking_create(actor=student, request=request, now=timezone.now())
 
 
-def _admin_rows(user: User, now: dt.datetime) -> None:
+def _admin_rows(user: User, now: dt.datetime, *, booking: Booking, bystander: User) -> None:
     """A row for each admin model the rest of the world has none of, so every admin object
-    page is probed with a real object."""
+    page is probed with a real object. Money rows are settled and locks released, so they
+    change nothing the other routes do (credit goes to `bystander`, who reaches nothing)."""
     Group.objects.create(name="Reviewers")
+    settlement = Settlement.objects.create(
+        booking=booking, reason=SettlementReason.COMPLETION, status=SettlementStatus.DONE,
+        payment_to=PaymentStatus.CAPTURED, created_at=now, settled_at=now,
+    )  # fmt: skip
+    Earning.objects.create(
+        instructor=booking.instructor, booking=booking, settlement=settlement, kind=EarningKind.LESSON,
+        amount_cents=100, earned_at=now,
+    )  # fmt: skip
+    Payout.objects.create(
+        instructor=booking.instructor, kind=PayoutKind.WEEKLY, status=PayoutStatus.PAID, amount_cents=100,
+        created_at=now, paid_at=now,
+    )  # fmt: skip
+    credit_grant(user=bystander, amount_cents=100, reason="Probe", now=now)
+    StudentLock.objects.create(
+        user=bystander, booking=booking, reason="Probe", created_at=now, released_at=now, released_by=bystander
+    )
+    review = Review.objects.create(
+        booking=booking, instructor=booking.instructor, author=booking.student, service_name=booking.service_name,
+        stars=5, posted_at=now,
+    )  # fmt: skip
+    ReviewModerationEvent.objects.create(review=review, at=now, action=ModerationAction.FLAGGED, reason="probe")
+    AuditEntry.objects.create(
+        at=now, actor=bystander, actor_email=bystander.email, action=AuditAction.USER_LOCK,
+        target_type="accounts.user", target_id=str(bystander.pk), reason="Probe",
+    )  # fmt: skip
     PlatformConfig.objects.get_or_create(pk=1)
     ProfilePicture.objects.create(
         user=user, version=1, prefix=f"pictures/{user.pk}/probe", original_type="jpeg", width=400, height=400,
@@ -197,7 +231,7 @@ def world_build() -> World:
         str(booking.public_id): frozenset({STUDENT, INSTRUCTOR}),
         str(other_booking.public_id): frozenset({OTHER_STUDENT, OTHER_INSTRUCTOR}),
     }
-    _admin_rows(users[STUDENT], now)
+    _admin_rows(users[STUDENT], now, booking=booking, bystander=users[STAFF_NO_2FA])
     return World(users=users, sessions=_sessions(users), ids=ids, markers=markers)
 
 
