@@ -51,9 +51,10 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     date_hierarchy = "at"
     ordering = ["-at", "-id"]
     show_full_result_count = False  # a count(*) over a large trail on every page costs more than it tells
-    fields = ["at", "actor", "actor_email", "action", "target_type", "target_id", "reason", "request_id",
-              "before_json", "after_json"]  # fmt: skip
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "at", "actor", "actor_email", "action", "target_type", "target_id", "reason", "request_id", "before_json",
+        "after_json",
+    )  # fmt: skip
     list_select_related = ["actor"]
 
     @admin.display(description="Before")

@@ -54,7 +54,15 @@ class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]  # shared b
 class EventInline(ReadOnlyInline):
     model = BookingEvent
     verbose_name_plural = "timeline"
-    fields = readonly_fields = ["at", "kind", "from_status", "to_status", "amount_cents", "reason", "actor"]
+    fields = readonly_fields = (
+        "at",
+        "kind",
+        "from_status",
+        "to_status",
+        "amount_cents",
+        "reason",
+        "actor",
+    )
     ordering = ["at", "id"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[BookingEvent]:
@@ -63,18 +71,16 @@ class EventInline(ReadOnlyInline):
 
 class SettlementInline(ReadOnlyInline):
     model = Settlement
-    fields = readonly_fields = [
+    fields = readonly_fields = (
         "created_at", "reason", "status", "payment_to", "capture_cents", "refund_cents", "credit_cents",
-        "instructor_cents", "platform_cents", "attempts", "failure_code", "settled_at",
-    ]  # fmt: skip
+        "instructor_cents", "platform_cents", "attempts", "failure_code", "settled_at",)  # fmt: skip
 
 
 class NoShowInline(ReadOnlyInline):
     model = NoShowReport
-    fields = readonly_fields = [
+    fields = readonly_fields = (
         "status", "absent_party", "reporter", "note", "reported_at", "dispute_until", "disputed_at", "dispute_reason",
-        "resolved_at", "resolved_by",
-    ]  # fmt: skip
+        "resolved_at", "resolved_by",)  # fmt: skip
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[NoShowReport]:
         return super().get_queryset(request).select_related("reporter", "resolved_by")
@@ -164,7 +170,7 @@ class BookingAdmin(ReadOnlyAdmin):
                               "payment_intent_id", "authorized_at", "authorization_expires_at", "captured_at"]}),
         ("Audit trail", {"fields": ["audit_trail"]}),
     ]  # fmt: skip
-    readonly_fields = [field for _, options in fieldsets for field in options["fields"]]
+    readonly_fields = tuple(str(field) for _, options in fieldsets for field in options["fields"])
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Booking]:
         return super().get_queryset(request).select_related("student", "instructor", "learner", "payment_method")
@@ -189,8 +195,7 @@ class SettlementAdmin(ReadOnlyAdmin):
     list_select_related = ["booking"]
     search_fields = ["booking__student__email", "booking__instructor__display_name"]
     ordering = ["-created_at", "-id"]
-    fields = readonly_fields = [
+    fields = readonly_fields = (
         "booking", "reason", "status", "payment_to", "student_charge_cents", "capture_cents", "release_hold",
         "refund_cents", "credit_cents", "credits_returned_cents", "instructor_cents", "platform_cents", "created_at",
-        "settled_at", "attempts", "first_failed_at", "next_attempt_at", "failure_code",
-    ]  # fmt: skip
+        "settled_at", "attempts", "first_failed_at", "next_attempt_at", "failure_code",)  # fmt: skip

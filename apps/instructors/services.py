@@ -390,6 +390,8 @@ def _as_json(value: Any) -> Any:
         return value
     if isinstance(value, list | tuple):
         return [_as_json(item) for item in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
     return str(getattr(value, "pk", value))
 
 

@@ -29,9 +29,8 @@ class CreditEntryAdmin(ReadOnlyAdmin):
     list_select_related = ["user", "booking"]
     search_fields = ["user__email", "reason"]
     ordering = ["-created_at", "-id"]
-    fields = readonly_fields = [
-        "user", "kind", "amount_cents", "grant", "expires_at", "booking", "settlement", "reason", "created_at",
-    ]  # fmt: skip
+    fields = readonly_fields = (
+        "user", "kind", "amount_cents", "grant", "expires_at", "booking", "settlement", "reason", "created_at",)  # fmt: skip
 
     @admin.display(description="Amount", ordering="amount_cents")
     def amount(self, obj: CreditEntry) -> str:
@@ -46,7 +45,15 @@ class EarningAdmin(ReadOnlyAdmin):
     list_select_related = ["instructor", "booking", "payout"]
     search_fields = ["instructor__display_name", "instructor__user__email"]
     ordering = ["-earned_at", "-id"]
-    fields = readonly_fields = ["instructor", "booking", "settlement", "kind", "amount_cents", "earned_at", "payout"]
+    fields = readonly_fields = (
+        "instructor",
+        "booking",
+        "settlement",
+        "kind",
+        "amount_cents",
+        "earned_at",
+        "payout",
+    )
 
     @admin.display(description="Amount", ordering="amount_cents")
     def amount(self, obj: Earning) -> str:
@@ -60,10 +67,9 @@ class PayoutAdmin(ReadOnlyAdmin):
     list_select_related = ["instructor"]
     search_fields = ["instructor__display_name", "instructor__user__email", "transfer_id"]
     ordering = ["-created_at", "-id"]
-    fields = readonly_fields = [
+    fields = readonly_fields = (
         "instructor", "kind", "status", "amount_cents", "period_start", "created_at", "paid_at", "transfer_id",
-        "provider_payout_id", "attempts", "failure_code", "next_attempt_at",
-    ]  # fmt: skip
+        "provider_payout_id", "attempts", "failure_code", "next_attempt_at",)  # fmt: skip
 
     @admin.display(description="Amount", ordering="amount_cents")
     def amount(self, obj: Payout) -> str:
@@ -97,5 +103,12 @@ class StudentLockAdmin(ReadOnlyAdmin):
     list_select_related = ["user", "booking", "released_by"]
     search_fields = ["user__email"]
     ordering = ["-created_at", "-id"]
-    fields = readonly_fields = ["user", "booking", "reason", "created_at", "released_at", "released_by"]
+    fields = readonly_fields = (
+        "user",
+        "booking",
+        "reason",
+        "created_at",
+        "released_at",
+        "released_by",
+    )
     actions = [admin_action_for(RELEASE)]

@@ -19,15 +19,15 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.accounts.services import address_create, learner_create
 from apps.accounts.tests.factories import InstructorUserFactory, StaffFactory, StudentFactory
+from apps.audit.models import AuditEntry
+from apps.audit.states import AuditAction
 from apps.availability.models import BlackoutDate
 from apps.availability.selectors import availability_week_get
 from apps.availability.services import blackout_create
 from apps.bookings.calendar import calendar_feed_get
-from apps.audit.models import AuditEntry
-from apps.audit.states import AuditAction
 from apps.bookings.models import Booking, Settlement
-from apps.bookings.states import PaymentStatus, SettlementReason, SettlementStatus
 from apps.bookings.services import BookingRequest, booking_create
+from apps.bookings.states import PaymentStatus, SettlementReason, SettlementStatus
 from apps.bookings.tests.conftest import open_days
 from apps.catalog.models import Service
 from apps.core.models import PlatformConfig

@@ -173,7 +173,8 @@ def test_staff_resolve_a_disputed_no_show_from_the_queue(desk, ops, scene, stude
 def test_release_a_students_hold(desk, ops, scene, student) -> None:
     booking = book(scene, student)
     lock = student_lock_add(booking=booking, reason="Unpaid lesson", now=NOW)
-    assert lock is not None and student_lock_active(user=student)
+    assert lock is not None
+    assert student_lock_active(user=student)
     url = "/admin/payments/studentlock/"
     assert list(desk.get(url, {"active": "yes"}).context["cl"].result_list) == [lock]
     _act(desk, url, "release", [lock], reason="Paid by bank transfer")
@@ -201,7 +202,8 @@ def test_booking_pages_render_for_staff_and_are_refused_to_others(
     for page in pages:
         assert client.get(page).status_code == 200
     change = client.get(f"{CHANGELIST}{booking.pk}/change/").content.decode()
-    assert "authorized" in change.lower() and "timeline" in change.lower()
+    assert "authorized" in change.lower()
+    assert "timeline" in change.lower()
     assert client.post(f"{CHANGELIST}{booking.pk}/delete/").status_code == 403
     assert client.get(f"{CHANGELIST}add/").status_code == 403
 

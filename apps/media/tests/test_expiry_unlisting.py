@@ -102,5 +102,8 @@ def test_a_rejection_is_told_in_app_and_by_email(ana, staff, django_capture_on_c
     notice = ana.user.notifications.get(kind="document_rejected")
     assert "The scan is unreadable." in notice.body
     [email] = [email for email in mail.outbox if "needs another look" in email.subject]
-    assert email.to == [ana.user.email] and "The scan is unreadable." in email.body
-    assert AuditEntry.objects.filter(action="document.reject", actor=staff, reason="The scan is unreadable.").count() == 1
+    assert email.to == [ana.user.email]
+    assert "The scan is unreadable." in email.body
+    assert (
+        AuditEntry.objects.filter(action="document.reject", actor=staff, reason="The scan is unreadable.").count() == 1
+    )
