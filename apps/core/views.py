@@ -28,6 +28,7 @@ from apps.core.api_errors import (
 from apps.core.cache import cache_backend, cache_required
 from apps.core.jobs import MONEY_SWEEPS, broker_backend, broker_reachable, job_last_success
 from apps.core.limits import client_address
+from apps.core.request_id import request_id_of
 
 logger = logging.getLogger(__name__)
 # Until the first money sweep succeeds, its age counts from when this process started.
@@ -142,7 +143,11 @@ def server_error(request: HttpRequest) -> HttpResponse:
     # Django calls this inside its `except` block, so the exception is at hand.
     if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
         return _database_unavailable(request)
-    return _api_error(request, status=500, message=SERVER_ERROR_MESSAGE) or render(request, "500.html", status=500)
+    # The request id (also in the X-Request-ID header and every log line) lets support find
+    # this failure in the logs from what the user reads off the page.
+    return _api_error(request, status=500, message=SERVER_ERROR_MESSAGE) or render(
+        request, "500.html", {"request_id": request_id_of(request)}, status=500
+    )
 
 
 def _database_unavailable(request: HttpRequest) -> HttpResponse:
