@@ -39,7 +39,8 @@ handler500 = "apps.core.views.server_error"  # the site's, as instainstru/urls.p
 @contextmanager
 def json_log(logger: str, level: int) -> Iterator[list[dict[str, object]]]:
     """What `logger` writes through the site's filter and JSON formatter, as production would."""
-    stream, lines = io.StringIO(), []
+    stream = io.StringIO()
+    lines: list[dict[str, object]] = []
     handler = logging.StreamHandler(stream)
     handler.addFilter(ClientIPFilter())
     handler.setFormatter(JsonFormatter())
