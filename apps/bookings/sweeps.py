@@ -47,6 +47,7 @@ from apps.bookings.transitions import booking_status_change, payment_status_chan
 from apps.payments.credits import sweep_credit_expiry
 from apps.payments.payouts import sweep_payouts
 from apps.payments.pricing import completion_outcome, released_outcome
+from apps.search.generation import search_generation_bump
 
 logger = logging.getLogger(__name__)
 
@@ -165,6 +166,7 @@ def sweep_final_warnings(*, now: datetime) -> int:
 
 def _cancel_unpaid(booking: Booking, *, to: str, reason: str, settlement_reason: str, now: datetime) -> Settlement:
     booking_status_change(booking=booking, to=to, actor=None, now=now, reason=reason)
+    transaction.on_commit(search_generation_bump)  # the time is open again
     return settlement_decide(
         booking=booking, reason=settlement_reason, outcome=released_outcome(booking_money(booking)), now=now
     )

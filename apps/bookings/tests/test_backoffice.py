@@ -18,13 +18,14 @@ from apps.accounts.models import User
 from apps.accounts.tests.factories import StaffFactory
 from apps.audit.models import AuditEntry
 from apps.bookings.models import Booking
-from apps.bookings.policies import booking_complete, no_show_dispute, no_show_report
+from apps.bookings.policies import booking_cancel, booking_complete, no_show_dispute, no_show_report
 from apps.bookings.states import BookingStatus, PaymentStatus
 from apps.bookings.sweeps import sweep_captures
 from apps.bookings.tests.conftest import NOW, Scene
 from apps.bookings.tests.money import END, NET, START, TOTAL, authorize, book, earnings, operations, settled, statuses
 from apps.payments.locks import student_lock_active, student_lock_add
 from apps.payments.models import StudentLock
+from apps.search.generation import search_generation
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = "/admin/bookings/booking/"
@@ -218,3 +219,12 @@ def test_the_booking_list_costs_the_same_queries_for_many_rows(desk, scene, stud
     assert booking is not None
     with django_assert_max_num_queries(16):
         assert desk.get(f"{CHANGELIST}{booking.pk}/change/").status_code == 200
+
+
+def test_a_cancellation_refreshes_search(scene, student, django_capture_on_commit_callbacks) -> None:
+    """The cancelled time is bookable again, so cached search pages must not hide it."""
+    booking = authorize(book(scene, student), now=NOW)
+    generation = search_generation()
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_cancel(actor=student, booking_id=booking.pk, now=NOW)
+    assert search_generation() > generation
