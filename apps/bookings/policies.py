@@ -40,6 +40,7 @@ from apps.bookings.states import BookingStatus, NoShowStatus, PaymentStatus, Set
 from apps.bookings.transitions import booking_event_add, booking_status_change, payment_status_change
 from apps.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from apps.core.limits import money_operation
+from apps.core.metrics import BOOKINGS_CANCELLED
 from apps.instructors.models import InstructorProfile
 from apps.payments.pricing import (
     CancelWindow,
@@ -185,6 +186,8 @@ def booking_cancel(
                 before=before, after={**booking_state(booking), "fault": fault, "outcome": _outcome_json(decided)},
             )  # fmt: skip
         transaction.on_commit(search_generation_bump)  # the time is open again
+        cancelled_by = f"staff_{by}" if fault is not None else by
+        transaction.on_commit(BOOKINGS_CANCELLED.labels(reason=cancelled_by).inc)
     # After the commit and outside any lock (a sweep finishes it if this process dies here).
     settle_now(settlement.pk, now)
     booking.refresh_from_db()

@@ -18,6 +18,7 @@ is harmless:
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -44,6 +45,7 @@ from apps.bookings.states import (
     SettlementReason,
 )
 from apps.bookings.transitions import booking_status_change, payment_status_change
+from apps.core.metrics import BOOKINGS_CANCELLED, SWEEP_DURATION, SWEEP_LAST_SUCCESS, SWEEP_RUNS
 from apps.payments.credits import sweep_credit_expiry
 from apps.payments.payouts import sweep_payouts
 from apps.payments.pricing import completion_outcome, released_outcome
@@ -167,6 +169,8 @@ def sweep_final_warnings(*, now: datetime) -> int:
 def _cancel_unpaid(booking: Booking, *, to: str, reason: str, settlement_reason: str, now: datetime) -> Settlement:
     booking_status_change(booking=booking, to=to, actor=None, now=now, reason=reason)
     transaction.on_commit(search_generation_bump)  # the time is open again
+    cancelled = "unpaid" if to == BookingStatus.CANCELLED else "payment_expired"
+    transaction.on_commit(BOOKINGS_CANCELLED.labels(reason=cancelled).inc)
     return settlement_decide(
         booking=booking, reason=settlement_reason, outcome=released_outcome(booking_money(booking)), now=now
     )
@@ -344,11 +348,17 @@ def money_sweeps_run(*, now: datetime) -> dict[str, int]:
     done: dict[str, int] = {}
     failure: Exception | None = None
     for name, sweep in SWEEPS.items():
+        started = time.perf_counter()
         try:
             done[name] = sweep(now=now)
         except Exception as exc:
             logger.exception("money sweep %s failed", name)
             failure = failure or exc
+            SWEEP_RUNS.labels(sweep=name, outcome="failed").inc()
+        else:
+            SWEEP_RUNS.labels(sweep=name, outcome="succeeded").inc()
+            SWEEP_LAST_SUCCESS.labels(sweep=name).set(time.time())
+        SWEEP_DURATION.labels(sweep=name).observe(time.perf_counter() - started)
     if failure is not None:
         raise failure
     return done

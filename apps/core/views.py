@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Callable
 
@@ -14,7 +15,8 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.views import defaults
 from django.views.decorators.cache import never_cache
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
 
 from apps.catalog.selectors import category_list
 from apps.core.api_errors import (
@@ -117,7 +119,13 @@ def _metrics_allowed(request: HttpRequest) -> bool:
 def metrics(request: HttpRequest) -> HttpResponse:
     if not _metrics_allowed(request):
         raise Http404  # process internals: to anyone else the page does not exist
-    return HttpResponse(generate_latest(), content_type=CONTENT_TYPE_LATEST)
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not directory:
+        return HttpResponse(generate_latest(), content_type=CONTENT_TYPE_LATEST)
+    # Several processes: add up what each one wrote to the shared directory.
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry, path=directory)  # type: ignore[no-untyped-call]
+    return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
 
 
 API_PREFIX = "/api/"

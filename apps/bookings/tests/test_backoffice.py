@@ -13,14 +13,16 @@ import time_machine
 from allauth.mfa.models import Authenticator
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.test import Client
+from prometheus_client import REGISTRY
 
 from apps.accounts.models import User
 from apps.accounts.tests.factories import StaffFactory
 from apps.audit.models import AuditEntry
 from apps.bookings.models import Booking
 from apps.bookings.policies import booking_cancel, booking_complete, no_show_dispute, no_show_report
+from apps.bookings.refunds import booking_refund
 from apps.bookings.states import BookingStatus, PaymentStatus
-from apps.bookings.sweeps import sweep_captures
+from apps.bookings.sweeps import money_sweeps_run, sweep_captures
 from apps.bookings.tests.conftest import NOW, Scene
 from apps.bookings.tests.money import END, NET, START, TOTAL, authorize, book, earnings, operations, settled, statuses
 from apps.payments.locks import student_lock_active, student_lock_add
@@ -29,6 +31,7 @@ from apps.search.generation import search_generation
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = "/admin/bookings/booking/"
+DAY = timedelta(days=1)
 VERY_LATE = {"charge": TOTAL, "credit": 4500, "refund": 0, "instructor": 3825, "platform": TOTAL - 4500 - 3825}
 
 
@@ -228,3 +231,34 @@ def test_a_cancellation_refreshes_search(scene, student, django_capture_on_commi
     with django_capture_on_commit_callbacks(execute=True):
         booking_cancel(actor=student, booking_id=booking.pk, now=NOW)
     assert search_generation() > generation
+
+
+def _count(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def test_the_money_flows_are_counted_for_metrics(scene, student, django_capture_on_commit_callbacks) -> None:
+    ops_before = {
+        op: _count("instainstru_payment_operations_total", operation=op, outcome="succeeded")
+        for op in ("authorization", "capture", "refund")
+    }
+    created, cancelled = (
+        _count("instainstru_bookings_created_total"),
+        _count("instainstru_bookings_cancelled_total", reason="student"),
+    )
+    sweeps = _count("instainstru_sweep_runs_total", sweep="captures", outcome="succeeded")
+    with django_capture_on_commit_callbacks(execute=True):
+        kept = authorize(book(scene, student), now=NOW)
+        dropped = authorize(book(scene, student, start=START + timedelta(days=1)), now=NOW)
+        booking_cancel(actor=student, booking_id=dropped.pk, now=NOW)
+    booking_complete(actor=scene.profile.user, booking_id=kept.pk, now=END + timedelta(hours=1))
+    money_sweeps_run(now=END + timedelta(hours=24))
+    booking_refund(actor=StaffFactory.create(), booking_id=kept.pk, amount_cents=100, reason="x", now=END + DAY)
+    assert _count("instainstru_bookings_created_total") == created + 2
+    assert _count("instainstru_bookings_cancelled_total", reason="student") == cancelled + 1
+    assert {
+        op: _count("instainstru_payment_operations_total", operation=op, outcome="succeeded") - before
+        for op, before in ops_before.items()
+    } == {"authorization": 2, "capture": 1, "refund": 1}
+    assert _count("instainstru_sweep_runs_total", sweep="captures", outcome="succeeded") == sweeps + 1
+    assert _count("instainstru_sweep_last_success_timestamp_seconds", sweep="captures") > 0
