@@ -45,7 +45,7 @@ from apps.bookings.states import (
     SettlementReason,
 )
 from apps.bookings.transitions import booking_status_change, payment_status_change
-from apps.core.metrics import BOOKINGS_CANCELLED, SWEEP_DURATION, SWEEP_LAST_SUCCESS, SWEEP_RUNS
+from apps.core.metrics import BOOKINGS_CANCELLED, MANUAL_REVIEW_BACKLOG, SWEEP_DURATION, SWEEP_LAST_SUCCESS, SWEEP_RUNS
 from apps.payments.credits import sweep_credit_expiry
 from apps.payments.payouts import sweep_payouts
 from apps.payments.pricing import completion_outcome, released_outcome
@@ -359,6 +359,7 @@ def money_sweeps_run(*, now: datetime) -> dict[str, int]:
             SWEEP_RUNS.labels(sweep=name, outcome="succeeded").inc()
             SWEEP_LAST_SUCCESS.labels(sweep=name).set(time.time())
         SWEEP_DURATION.labels(sweep=name).observe(time.perf_counter() - started)
+    MANUAL_REVIEW_BACKLOG.set(Booking.objects.filter(payment_status=PaymentStatus.MANUAL_REVIEW).count())
     if failure is not None:
         raise failure
     return done

@@ -56,3 +56,8 @@ SWEEP_LAST_SUCCESS = Gauge(
 )
 EMAILS = Counter("instainstru_emails_total", "Notification emails by outcome.", ["outcome"])
 LOGIN_FAILURES = Counter("instainstru_login_failures_total", "Failed sign-in attempts.")
+MANUAL_REVIEW_BACKLOG = Gauge(
+    "instainstru_payments_manual_review",
+    "Bookings whose payment waits for staff (manual review), as of the last money sweep.",
+    multiprocess_mode="mostrecent",
+)
