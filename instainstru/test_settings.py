@@ -21,7 +21,8 @@ TEST_REDIS_URL = urlunsplit(_parts._replace(path=f"/{_worker_db}"))
 CACHES["default"] = {
     "BACKEND": "apps.core.cache.FailoverRedisCache",
     "LOCATION": TEST_REDIS_URL,
-    "KEY_PREFIX": f"test-{_worker}",
+    # Runs on one machine share the 15 databases: the prefix keeps their keys apart.
+    "KEY_PREFIX": f"test-{os.environ.get('PYTEST_XDIST_TESTRUNUID', '')[:8] or os.getpid()}-{_worker}",
 }
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 # One test database per run (pytest-django adds the xdist worker suffix), so two runs on one

@@ -6,7 +6,8 @@ instructors: bulk_create 12.6 s; COPY on PostgreSQL 1.6 s; multi-row INSERTs on 
 Rows give one Python value per named field (a foreign key's id for a relation). Datetimes,
 UUIDs and JSON are adapted by their fields exactly as the ORM stores them (on SQLite a
 datetime is naive UTC text, a UUID 32 hex digits); other values go to the driver as they are.
-Fields left out get NULL: name every non-null one."""
+A non-null field left out gets its model default (a field added later needs no change here);
+other fields left out get NULL."""
 
 from __future__ import annotations
 
@@ -30,6 +31,10 @@ def rows_insert(model: type[Model], fields: list[str], rows: Sequence[Sequence[o
     if not rows:
         return
     concrete = {field.name: field for field in model._meta.concrete_fields}
+    defaulted = [f for f in concrete.values() if f.name not in fields and not f.null and f.has_default()]
+    if defaulted:
+        fields = [*fields, *(f.name for f in defaulted)]
+        rows = [[*row, *(f.get_default() for f in defaulted)] for row in rows]
     model_fields = [concrete[name] for name in fields]
     adapters = [(index, adapt) for index, field in enumerate(model_fields) if (adapt := _adapter(field)) is not None]
     if adapters:

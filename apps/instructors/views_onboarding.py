@@ -53,6 +53,7 @@ from apps.payments.identity import identity_latest, identity_refresh, identity_s
 from apps.payments.payout_accounts import (
     payout_account_get,
     payout_account_local_complete,
+    payout_account_local_get,
     payout_account_refresh,
     payout_account_start,
     payout_dashboard_url,
@@ -391,6 +392,7 @@ def payouts_local(request: HttpRequest, user: User, profile: InstructorProfile, 
         payout_account_local_complete(actor=user, account_id=account_id, now=timezone.now())
         messages.success(request, "Your payout account is connected.")
         return redirect(STEP_URLS["payouts"])
+    payout_account_local_get(actor=user, account_id=account_id)
     return _render(request, profile, "payouts_local.html", {"account_id": account_id}, step="payouts")
 
 

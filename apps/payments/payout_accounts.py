@@ -82,14 +82,22 @@ def payout_account_refresh(*, actor: User, now: datetime) -> PayoutAccount | Non
     return payout_account_sync(account_id=account.account_id, now=now) if account else None
 
 
+def payout_account_local_get(*, actor: User, account_id: str) -> PayoutAccount:
+    """The actor's own account, for the local gateway's stand-in of the provider's form;
+    anyone else's (or any account under another gateway) does not exist."""
+    account = payout_account_get(profile=_instructor(actor))
+    if account is None or account.account_id != account_id or not isinstance(get_gateway(), LocalGateway):
+        raise NotFound("No such payout account.")
+    return account
+
+
 def payout_account_local_complete(*, actor: User, account_id: str, now: datetime) -> PayoutAccount | None:
     """The local gateway's onboarding form (the instructor confirms a test bank account)."""
-    account = payout_account_get(profile=_instructor(actor))
+    account = payout_account_local_get(actor=actor, account_id=account_id)
     gateway = get_gateway()
-    if account is None or account.account_id != account_id or not isinstance(gateway, LocalGateway):
-        raise NotFound("No such payout account.")
-    gateway.payout_account_complete(account_id=account_id)
-    return payout_account_sync(account_id=account_id, now=now)
+    assert isinstance(gateway, LocalGateway)  # checked above
+    gateway.payout_account_complete(account_id=account.account_id)
+    return payout_account_sync(account_id=account.account_id, now=now)
 
 
 def payout_dashboard_url(*, actor: User) -> str:

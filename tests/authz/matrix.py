@@ -109,8 +109,11 @@ def world_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(autouse=True)
 def private_root(world_files: Path, settings: Any) -> Path:
-    """The world's files live for the whole module (this replaces the per-test directory)."""
+    """The world's files live for the whole module (this replaces the per-test directory).
+    Stripe's webhook secret is set, so the webhook refuses a delivery for its signature (not
+    for the secret's absence)."""
     settings.PRIVATE_MEDIA_ROOT = world_files
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_authz_matrix"
     settings.STORAGES = {**settings.STORAGES, "default": _storage(world_files)}
     return world_files
 

@@ -179,6 +179,9 @@ def _sheet(world: World) -> dict[str, Any]:
 
 BOOKING_MONEY = frozenset({"booking.status", "booking.payment_status"})
 BOOKING = {"booking_id": "booking"}
+REVIEWED = {"booking_id": "reviewed_booking"}  # the student's past lesson, reviewed just now
+TO_REVIEW = {"booking_id": "review_booking"}  # the student's past lesson waiting for a review
+REVIEW_FORM = {"stars": 5, "text": "Lovely lesson."}
 S_AND_I = {STUDENT: 200, INSTRUCTOR: 200}
 
 API: dict[str, Rule] = {
@@ -272,6 +275,13 @@ API: dict[str, Rule] = {
         {STUDENT: 200}, method="POST", params={"payment_method_id": "card"}, changes=frozenset()
     ),
     "apps_payments_api_card_remove": owned({STUDENT: 204}, method="DELETE", params={"payment_method_id": "card"}),
+    # The client secret for the provider's card form ("" with the local gateway).
+    "apps_payments_api_card_setup": role(STUDENTS, method="POST"),
+    # Public (Stripe has no session), but only a delivery signed with the webhook secret is
+    # taken: this one is not (a forged signature), so 400 for everyone, and nothing is stored.
+    "apps_payments_api_webhooks_stripe_webhook": public(
+        400, method="POST", headers=lambda w: {"Stripe-Signature": "t=1,v1=forged"}
+    ),
     # bookings: students book; the booking's two participants see it, nobody else
     "apps_bookings_api_preview": role(STUDENTS, method="POST", body=_lesson),
     # Paying with someone else's card is refused as "not one of your cards", the same answer
@@ -323,6 +333,20 @@ API: dict[str, Rule] = {
     "apps_media_api_my_picture_remove": signed_in(204, method="DELETE"),
     "apps_media_api_pictures": signed_in(query=lambda w: f"user_ids={w.users[INSTRUCTOR].pk}"),
     "apps_media_api_documents": role(INSTRUCTORS),
+    # reviews: the booking's student writes (and edits) it, its instructor replies; the other
+    # participant is told no (403), everyone else finds no such booking (404).
+    "apps_reviews_api_instructor_reviews": public(params={"instructor_id": "profile"}),
+    "apps_reviews_api_mine": signed_in(),
+    "apps_reviews_api_booking_review": owned(S_AND_I, params=REVIEWED),
+    "apps_reviews_api_create": owned({STUDENT: 201}, method="POST", params=TO_REVIEW, body=lambda w: REVIEW_FORM).but(
+        instructor=403
+    ),
+    "apps_reviews_api_edit": owned(
+        {STUDENT: 200}, method="PATCH", params=REVIEWED, body=lambda w: {"stars": 5, "text": "Even better now."}
+    ).but(instructor=403),
+    "apps_reviews_api_reply": owned(
+        {INSTRUCTOR: 200}, method="POST", params=REVIEWED, body=lambda w: {"text": "Thank you, Sam!"}
+    ).but(student=403),
     # Staff review documents (PRODUCT.md §9): the instructor and staff, nobody else.
     "apps_media_api_document": owned({INSTRUCTOR: 200, STAFF: 200}, params={"document_id": "document"}),
 }
@@ -331,6 +355,9 @@ API: dict[str, Rule] = {
 # --- pages -------------------------------------------------------------------------------------
 
 LESSON = {"public_id": "booking"}
+LESSON_REVIEWED = {"public_id": "reviewed_booking"}
+LESSON_TO_REVIEW = {"public_id": "review_booking"}
+PAYOUT_ACCOUNT = {"account_id": "payout_account"}
 PROFILE_FORM = {"first_name": "Pat", "last_name": "Doe", "phone": "", "timezone": "America/New_York", "zip_code": ""}
 ABOUT_FORM = {
     "display_name": "Ines I.", "headline": "Patient piano teacher", "years_experience": "6",
@@ -395,7 +422,23 @@ PAGES: dict[str, Rule] = {
         {INSTRUCTOR: 302}, role_of=INSTRUCTORS, method="POST", params={"offering_id": "spare_offering"}
     ),
     "instructors_onboarding:verification": page_role(INSTRUCTORS),
+    # Off to the provider and back: each answers a redirect (the local gateway has no identity
+    # check and the instructors are verified already; their payout accounts are connected).
+    "instructors_onboarding:identity_start": page_role(INSTRUCTORS, 302, method="POST"),
+    "instructors_onboarding:identity_return": page_role(INSTRUCTORS, 302),
     "instructors_onboarding:payouts": page_role(INSTRUCTORS),
+    "instructors_onboarding:payouts_start": page_role(
+        INSTRUCTORS, 302, post=page_role(INSTRUCTORS, 302, method="POST")
+    ),
+    "instructors_onboarding:payouts_return": page_role(INSTRUCTORS, 302),
+    "instructors_onboarding:payouts_dashboard": page_role(INSTRUCTORS, 302, method="POST"),
+    # The local gateway's stand-in for the provider's form, for the instructor's own account.
+    "instructors_onboarding:payouts_local": page_owned(
+        {INSTRUCTOR: 200},
+        role_of=INSTRUCTORS,
+        params=PAYOUT_ACCOUNT,
+        post=page_owned({INSTRUCTOR: 302}, role_of=INSTRUCTORS, method="POST", params=PAYOUT_ACCOUNT),
+    ),
     "instructors_onboarding:go_live": page_role(INSTRUCTORS, post=page_role(INSTRUCTORS, 302, method="POST")),
     "instructors_onboarding:status": page_role(INSTRUCTORS),
     "media:documents": page_role(INSTRUCTORS, post=page_role(INSTRUCTORS, 422, method="POST")),  # no file sent
@@ -486,7 +529,25 @@ PAGES: dict[str, Rule] = {
         post=page_owned({INSTRUCTOR: 409}, method="POST", params=LESSON).but(student=403),
     ).but(student=403),
     "bookings:calendar": page_owned({STUDENT: 200, INSTRUCTOR: 200}, params=LESSON),
+    # The bank's confirmation step is the student's; this lesson has nothing to confirm, so
+    # the student is sent back to the lesson with a message.
+    "bookings:confirm_payment": page_owned(
+        {STUDENT: 302}, params=LESSON, post=page_owned({STUDENT: 302}, method="POST", params=LESSON)
+    ),
     "bookings:feed_reset": page_signed_in(302, method="POST"),
+    # reviews (see the API's)
+    "reviews:lesson": page_owned(
+        S_AND_I,
+        params=LESSON_REVIEWED,
+        post=page_owned({STUDENT: 302}, method="POST", params=LESSON_TO_REVIEW, body=lambda w: REVIEW_FORM).but(
+            instructor=403
+        ),
+    ),
+    "reviews:reply": page_owned(
+        {INSTRUCTOR: 302}, method="POST", params=LESSON_REVIEWED, body=lambda w: {"text": "Thank you, Sam!"}
+    ).but(student=403),
+    "reviews:mine": page_signed_in(),
+    "reviews:instructor": public(params={"slug": "slug"}),
     # A capability URL: whoever holds the token gets the student's feed (calendar apps have
     # no session). The probe uses the student's real token, so the student's lessons show.
     "bookings:feed": public(params={"token": "feed_token"}, sees_all=frozenset(SIGNED_IN | {ANONYMOUS})),
@@ -569,7 +630,8 @@ PAGES["headless:app:tokens:refresh"] = each(400, 400, method="POST", **ALLAUTH)
 # What staff (with two-factor) get from each kind of admin route, first match wins; everyone
 # else is sent to the admin's login (which sends on to allauth's). Staff see everything there.
 # Read-only records (availability, documents and their reviews, pictures, the one config row,
-# the audit trail, bookings and their money, reviews: services write them)
+# lesson reviews and their moderation trail, the audit trail, bookings and their money: services
+# write them)
 # cannot be added or deleted by hand: 403.
 _READ_ONLY = r"^admin/(availability/\w+|media/\w+|core/platformconfig|audit/\w+|bookings/\w+|payments/\w+|reviews/\w+)/"
 _ADMIN_STAFF = (

@@ -19,16 +19,15 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.accounts.services import address_create, learner_create
 from apps.accounts.tests.factories import InstructorUserFactory, StaffFactory, StudentFactory
-from apps.audit.models import AuditEntry
-from apps.audit.states import AuditAction
 from apps.availability.models import BlackoutDate
 from apps.availability.selectors import availability_week_get
 from apps.availability.services import blackout_create
 from apps.bookings.calendar import calendar_feed_get
 from apps.bookings.models import Booking, Settlement
 from apps.bookings.services import BookingRequest, booking_create
-from apps.bookings.states import PaymentStatus, SettlementReason, SettlementStatus
+from apps.bookings.states import BookingStatus, PaymentStatus, SettlementReason, SettlementStatus
 from apps.bookings.tests.conftest import open_days
+from apps.bookings.tests.factories import make_booking
 from apps.catalog.models import Service
 from apps.core.models import PlatformConfig
 from apps.instructors.models import InstructorProfile
@@ -41,10 +40,10 @@ from apps.media.states import UploadKind
 from apps.media.tests import corpus
 from apps.payments.credits import credit_grant
 from apps.payments.models import Earning, Payout, StudentLock
+from apps.payments.payout_accounts import payout_account_get, payout_account_local_complete, payout_account_start
 from apps.payments.services import payment_method_add
 from apps.payments.states import EarningKind, PayoutKind, PayoutStatus
-from apps.reviews.models import Review, ReviewModerationEvent
-from apps.reviews.states import ModerationAction
+from apps.reviews.services import review_create, review_hide
 from apps.search.models import Neighborhood
 
 ANONYMOUS = "anonymous"
@@ -102,6 +101,38 @@ def _book(student: User, profile: InstructorProfile, card_id: int, days_ahead: i
     return booking_create(actor=student, request=request, now=timezone.now())
 
 
+def _completed(student: User, profile: InstructorProfile, *, days_ago: int) -> Booking:
+    """A lesson of the student's with the instructor that ended `days_ago` days ago, taught and
+    charged: open for a review (the window is 30 days)."""
+    ends_at = timezone.now() - dt.timedelta(days=days_ago)
+    return make_booking(
+        student=student, offering=profile.offerings.get(service__slug="piano"), starts_at=ends_at - dt.timedelta(hours=1),
+        status=BookingStatus.COMPLETED, payment_status=PaymentStatus.CAPTURED,
+    )  # fmt: skip
+
+
+def _review(student: User, profile: InstructorProfile, *, days_ago: int, text: str, hide_by: User | None) -> Booking:
+    """A completed lesson reviewed just now (still editable, not replied to); hidden by staff
+    when `hide_by` is given (a hidden review shows only to its author, its instructor and
+    staff)."""
+    booking = _completed(student, profile, days_ago=days_ago)
+    now = timezone.now()
+    review = review_create(actor=student, booking_id=booking.pk, stars=4, text=text, now=now)
+    if hide_by is not None:
+        review_hide(actor=hide_by, review_id=review.pk, reason="Staff check of the matrix", now=now)
+    return booking
+
+
+def _payout_account(teacher: User, profile: InstructorProfile) -> str:
+    """The instructor's connected payout account (the local gateway's), as a live instructor
+    has; its id is the local onboarding page's parameter."""
+    payout_account_start(actor=teacher, refresh_url="/teach/payouts/connect/", return_url="/teach/payouts/return/")
+    account = payout_account_get(profile=profile)
+    assert account is not None  # just started
+    payout_account_local_complete(actor=teacher, account_id=account.account_id, now=timezone.now())
+    return account.account_id
+
+
 def _admin_rows(user: User, now: dt.datetime, *, booking: Booking, bystander: User) -> None:
     """A row for each admin model the rest of the world has none of, so every admin object
     page is probed with a real object. Money rows are settled and locks released, so they
@@ -123,15 +154,6 @@ def _admin_rows(user: User, now: dt.datetime, *, booking: Booking, bystander: Us
     StudentLock.objects.create(
         user=bystander, booking=booking, reason="Probe", created_at=now, released_at=now, released_by=bystander
     )
-    review = Review.objects.create(
-        booking=booking, instructor=booking.instructor, author=booking.student, service_name=booking.service_name,
-        stars=5, posted_at=now,
-    )  # fmt: skip
-    ReviewModerationEvent.objects.create(review=review, at=now, action=ModerationAction.FLAGGED, reason="probe")
-    AuditEntry.objects.create(
-        at=now, actor=bystander, actor_email=bystander.email, action=AuditAction.USER_LOCK,
-        target_type="accounts.user", target_id=str(bystander.pk), reason="Probe",
-    )  # fmt: skip
     PlatformConfig.objects.get_or_create(pk=1)
     ProfilePicture.objects.create(
         user=user, version=1, prefix=f"pictures/{user.pk}/probe", original_type="jpeg", width=400, height=400,
@@ -192,9 +214,21 @@ def world_build() -> World:
     _teacher_things(users[OTHER_INSTRUCTOR], day_off=day_off, reason="Ski trip with cousins", file="other-check.pdf")
     booking = _book(users[STUDENT], mine, student["card"], days_ahead=5)
     other_booking = _book(users[OTHER_STUDENT], theirs, other["card"], days_ahead=6)
+    # Past lessons for reviews: one reviewed (visible, editable, no reply yet), one whose
+    # review staff hid (the moderation event the admin probes), and one waiting for its review;
+    # the other pair has a hidden one.
+    reviewed = _review(users[STUDENT], mine, days_ago=2, text="Clear and patient, thank you!", hide_by=None)
+    hidden = _review(users[STUDENT], mine, days_ago=4, text="Ines spent the lesson texting", hide_by=users[STAFF])
+    to_review = _completed(users[STUDENT], mine, days_ago=3)
+    other_hidden = _review(
+        users[OTHER_STUDENT], theirs, days_ago=2, text="Oscar forgot the sheet music", hide_by=users[STAFF]
+    )
     ids: dict[str, object] = {
         **student,
         "booking": booking.public_id,
+        "reviewed_booking": reviewed.public_id,
+        "review_booking": to_review.public_id,
+        "payout_account": _payout_account(users[INSTRUCTOR], mine),
         "profile": mine.pk,
         "slug": mine.slug,
         "other_profile": theirs.pk,
@@ -230,7 +264,15 @@ def world_build() -> World:
         "other-check.pdf": frozenset({OTHER_INSTRUCTOR, STAFF}),
         str(booking.public_id): frozenset({STUDENT, INSTRUCTOR}),
         str(other_booking.public_id): frozenset({OTHER_STUDENT, OTHER_INSTRUCTOR}),
+        str(reviewed.public_id): frozenset({STUDENT, INSTRUCTOR}),
+        str(hidden.public_id): frozenset({STUDENT, INSTRUCTOR}),
+        str(to_review.public_id): frozenset({STUDENT, INSTRUCTOR}),
+        str(other_hidden.public_id): frozenset({OTHER_STUDENT, OTHER_INSTRUCTOR}),
+        # Hidden reviews are off the profile: only their author and instructor see them.
+        "Ines spent the lesson texting": frozenset({STUDENT, INSTRUCTOR}),
+        "Oscar forgot the sheet music": frozenset({OTHER_STUDENT, OTHER_INSTRUCTOR}),
     }
+    _payout_account(users[OTHER_INSTRUCTOR], theirs)
     _admin_rows(users[STUDENT], now, booking=booking, bystander=users[STAFF_NO_2FA])
     return World(users=users, sessions=_sessions(users), ids=ids, markers=markers)
 
