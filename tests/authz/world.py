@@ -142,13 +142,14 @@ def _admin_rows(user: User, now: dt.datetime, *, booking: Booking, bystander: Us
         booking=booking, reason=SettlementReason.COMPLETION, status=SettlementStatus.DONE,
         payment_to=PaymentStatus.CAPTURED, created_at=now, settled_at=now,
     )  # fmt: skip
-    Earning.objects.create(
-        instructor=booking.instructor, booking=booking, settlement=settlement, kind=EarningKind.LESSON,
-        amount_cents=100, earned_at=now,
-    )  # fmt: skip
-    Payout.objects.create(
+    # Paid out already, so the instructor has nothing waiting for an instant payout.
+    payout = Payout.objects.create(
         instructor=booking.instructor, kind=PayoutKind.WEEKLY, status=PayoutStatus.PAID, amount_cents=100,
         created_at=now, paid_at=now,
+    )  # fmt: skip
+    Earning.objects.create(
+        instructor=booking.instructor, booking=booking, settlement=settlement, kind=EarningKind.LESSON,
+        amount_cents=100, earned_at=now, payout=payout,
     )  # fmt: skip
     credit_grant(user=bystander, amount_cents=100, reason="Probe", now=now)
     StudentLock.objects.create(
