@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "apps.reviews",
     "apps.referrals",
     "apps.messaging",
+    "apps.audit",
 ]
 
 MIDDLEWARE = [
@@ -305,12 +306,20 @@ CONTENT_SECURITY_POLICY = (
     "form-action 'self'; object-src 'none'"
 )
 
+# JSON lines in production (request id, user id, route and client on every line), readable
+# text elsewhere.
+LOG_FORMAT = env_str("LOG_FORMAT", "json" if PRODUCTION else "plain")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be json or plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(client_ip)s] %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(client_ip)s] [%(request_id)s] %(message)s"},
+        "json": {"()": "apps.core.log_filters.JsonFormatter"},
+    },
     "filters": {"client_ip": {"()": "apps.core.log_filters.ClientIPFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["client_ip"]}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["client_ip"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

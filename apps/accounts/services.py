@@ -3,12 +3,16 @@ bad input changes nothing."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 
 from apps.accounts.models import Address, Learner, User
+from apps.audit.services import audit_record
+from apps.audit.states import AuditAction
 from apps.catalog.models import AgeGroup
-from apps.core.errors import NotFound, PermissionDenied, ValidationFailed
+from apps.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from apps.search.models import Neighborhood
 
 PROFILE_FIELDS = ("first_name", "last_name", "phone", "timezone", "zip_code")
@@ -93,3 +97,47 @@ def address_delete(*, actor: User, address_id: int) -> None:
     deleted, _ = Address.objects.filter(pk=address_id, user=actor).delete()
     if not deleted:
         raise NotFound("Address not found.")
+
+
+def _staff_user_change(actor: User, user_id: int, reason: str) -> tuple[User, str]:
+    if not actor.is_staff:
+        raise PermissionDenied("Only staff lock or unlock accounts.")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed("Give a reason.", fields={"reason": ["Say why; it is kept in the audit trail."]})
+    if user_id == actor.pk:
+        raise Conflict("You cannot lock or unlock your own account.")
+    user = User.objects.select_for_update().filter(pk=user_id).first()
+    if user is None:
+        raise NotFound("User not found.")
+    return user, reason[:500]
+
+
+@transaction.atomic
+def user_lock(*, actor: User, user_id: int, reason: str, now: datetime) -> User:
+    """Lock an account: it can no longer sign in, and its sessions and app tokens stop
+    working at their next request (Django refuses inactive users). Its data stays."""
+    user, reason = _staff_user_change(actor, user_id, reason)
+    if not user.is_active:
+        raise Conflict("This account is already locked.")
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    audit_record(
+        actor=actor, action=AuditAction.USER_LOCK, target=user, now=now, reason=reason,
+        before={"is_active": True}, after={"is_active": False},
+    )  # fmt: skip
+    return user
+
+
+@transaction.atomic
+def user_unlock(*, actor: User, user_id: int, reason: str, now: datetime) -> User:
+    user, reason = _staff_user_change(actor, user_id, reason)
+    if user.is_active:
+        raise Conflict("This account is not locked.")
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    audit_record(
+        actor=actor, action=AuditAction.USER_UNLOCK, target=user, now=now, reason=reason,
+        before={"is_active": False}, after={"is_active": True},
+    )  # fmt: skip
+    return user

@@ -355,3 +355,11 @@ def booking_confirmed(booking: Booking, *, now: datetime) -> None:
             url=booking_url(booking), essential=True, now=now,
             calendar_attachment=booking_ics(booking, viewer=user, now=now, detail_url=url),
         )  # fmt: skip
+
+
+def refunded(booking: Booking, *, amount_cents: int, now: datetime) -> None:
+    _tell_student(
+        booking, kind="payment_refunded", now=now, essential=True, subject=f"Refund of {format_usd(amount_cents)}",
+        body=f"We are refunding {format_usd(amount_cents)} for {booking.service_name} on "
+        f"{when(booking.starts_at, booking.student_timezone)} to your card. It can take 5–10 days to show.",
+    )  # fmt: skip

@@ -19,6 +19,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from apps.accounts.models import User
+from apps.audit.services import audit_record
+from apps.audit.states import AuditAction
 from apps.availability.cells import windows_from_masks
 from apps.availability.selectors_public import _slot_inputs, slot_rules_for
 from apps.availability.slots import SlotQuery, open_slots
@@ -38,6 +40,7 @@ from apps.bookings.states import BookingStatus, NoShowStatus, PaymentStatus, Set
 from apps.bookings.transitions import booking_event_add, booking_status_change, payment_status_change
 from apps.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from apps.core.limits import money_operation
+from apps.core.metrics import BOOKINGS_CANCELLED
 from apps.instructors.models import InstructorProfile
 from apps.payments.pricing import (
     CancelWindow,
@@ -49,12 +52,13 @@ from apps.payments.pricing import (
     no_show_outcome,
 )
 from apps.reviews.notices import review_requested
+from apps.search.generation import search_generation_bump
 
 CANCELLABLE = frozenset({BookingStatus.PENDING, BookingStatus.CONFIRMED})
 logger = logging.getLogger(__name__)
 
 
-def _settle_now(settlement_id: int, now: datetime) -> None:
+def settle_now(settlement_id: int, now: datetime) -> None:
     """Apply a decided outcome right after its commit. The decision stands whatever happens
     here: if the provider call fails unexpectedly, the settlement sweep finishes the job."""
     try:
@@ -74,11 +78,36 @@ def _booking_for(actor: User, booking_id: int, *, lock: bool) -> Booking:
     return booking
 
 
+def staff_booking(actor: User, booking_id: int, *, lock: bool) -> Booking:
+    """Any booking, for staff acting on behalf of the marketplace."""
+    if not actor.is_staff:
+        raise PermissionDenied("Only staff can do this.")
+    bookings = Booking.objects.filter(pk=booking_id)
+    if lock:
+        bookings = bookings.select_for_update(of=("self",))
+    booking = bookings.select_related("instructor__user", "student").first()
+    if booking is None:
+        raise NotFound("Booking not found.")
+    return booking
+
+
+def staff_reason(reason: str) -> str:
+    """Staff actions always say why (the reason goes to the audit trail)."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed("Give a reason.", fields={"reason": ["Say why; it is kept in the audit trail."]})
+    return reason[:300]
+
+
+def booking_state(booking: Booking) -> dict[str, str]:
+    return {"status": booking.status, "payment_status": booking.payment_status}
+
+
 def _party(booking: Booking, actor: User) -> Party:
     return "instructor" if booking.instructor.user_id == actor.pk else "student"
 
 
-def _money_idle(booking: Booking) -> None:
+def money_idle_check(booking: Booking) -> None:
     if settlement_open(booking) or booking.payment_status == PaymentStatus.MANUAL_REVIEW:
         raise Conflict("A payment for this lesson is still being processed. Try again later or contact us.")
 
@@ -100,7 +129,7 @@ def _cancellation(booking: Booking, by: Party, now: datetime, clock: MoneyClock)
         raise Conflict(f"A {booking.get_status_display().lower()} lesson cannot be cancelled.")
     if booking.starts_at <= now:
         raise Conflict("This lesson has started. If someone didn't come, report a no-show instead.")
-    _money_idle(booking)
+    money_idle_check(booking)
     window = cancel_window(clock, starts_at=booking.starts_at, now=now)
     outcome = cancellation_outcome(
         money=booking_money(booking), by=by, window=window, very_late_credit_bps=clock.very_late_credit_bps,
@@ -114,34 +143,65 @@ def _cancellation(booking: Booking, by: Party, now: datetime, clock: MoneyClock)
     return CancellationPreview(booking=booking, by=by, window=window, outcome=outcome, message=message)
 
 
-def booking_cancel_preview(*, actor: User, booking_id: int, now: datetime) -> CancellationPreview:
+def booking_cancel_preview(
+    *, actor: User, booking_id: int, now: datetime, fault: Party | None = None
+) -> CancellationPreview:
+    if fault is not None:
+        return _cancellation(staff_booking(actor, booking_id, lock=False), fault, now, money_clock())
     booking = _booking_for(actor, booking_id, lock=False)
     return _cancellation(booking, _party(booking, actor), now, money_clock())
 
 
 @money_operation
-def booking_cancel(*, actor: User, booking_id: int, now: datetime, reason: str = "") -> CancellationPreview:
-    """Cancel as the student or the instructor; returns the outcome that was applied."""
+def booking_cancel(
+    *, actor: User, booking_id: int, now: datetime, reason: str = "", fault: Party | None = None
+) -> CancellationPreview:
+    """Cancel as the student or the instructor; returns the outcome that was applied. Staff
+    cancel on behalf of the side at `fault` (the money follows that side's rule), with a
+    reason, and the cancellation is audited."""
     clock = money_clock()
+    if fault is not None:
+        reason = staff_reason(reason)
     with transaction.atomic():
-        booking = _booking_for(actor, booking_id, lock=True)
-        by = _party(booking, actor)
+        if fault is None:
+            booking = _booking_for(actor, booking_id, lock=True)
+            by = _party(booking, actor)
+        else:
+            booking, by = staff_booking(actor, booking_id, lock=True), fault
+        before = booking_state(booking)
         decided = _cancellation(booking, by, now, clock)
+        who = f"staff for the {by}" if fault is not None else f"the {by}"
         booking_status_change(
             booking=booking, to=BookingStatus.CANCELLED, actor=actor, now=now,
-            reason=f"cancelled by the {by}{f': {reason}' if reason else ''}"[:300],
+            reason=f"cancelled by {who}{f': {reason}' if reason else ''}"[:300],
         )  # fmt: skip
         settlement = settlement_decide(
             booking=booking, now=now, outcome=decided.outcome,
             reason=SettlementReason.STUDENT_CANCELLATION if by == "student" else SettlementReason.INSTRUCTOR_CANCELLATION,
         )  # fmt: skip
         notices.cancelled(booking, by=by, outcome=decided.outcome, now=now)
+        if fault is not None:
+            audit_record(
+                actor=actor, action=AuditAction.BOOKING_CANCEL, target=booking, now=now, reason=reason,
+                before=before, after={**booking_state(booking), "fault": fault, "outcome": _outcome_json(decided)},
+            )  # fmt: skip
+        transaction.on_commit(search_generation_bump)  # the time is open again
+        cancelled_by = f"staff_{by}" if fault is not None else by
+        transaction.on_commit(BOOKINGS_CANCELLED.labels(reason=cancelled_by).inc)
     # After the commit and outside any lock (a sweep finishes it if this process dies here).
-    _settle_now(settlement.pk, now)
+    settle_now(settlement.pk, now)
     booking.refresh_from_db()
     return CancellationPreview(
         booking=booking, by=by, window=decided.window, outcome=decided.outcome, message=decided.message
     )
+
+
+def _outcome_json(preview: CancellationPreview) -> dict[str, int]:
+    outcome = preview.outcome
+    return {
+        "student_charge_cents": outcome.student_charge_cents, "refund_cents": outcome.refund_cents,
+        "credit_cents": outcome.credit_cents, "instructor_cents": outcome.instructor_cents,
+    }  # fmt: skip
 
 
 # --- reschedule ---------------------------------------------------------------------------
@@ -164,7 +224,7 @@ def _reschedule_policy(booking: Booking, actor: User, now: datetime, clock: Mone
         )
     if booking.status != BookingStatus.CONFIRMED or booking.starts_at <= now:
         raise Conflict(f"A {booking.get_status_display().lower()} lesson cannot be rescheduled.")
-    _money_idle(booking)
+    money_idle_check(booking)
     window = cancel_window(clock, starts_at=booking.starts_at, now=now)
 
     def result(allowed: bool, message: str, *, locks: bool = False) -> ReschedulePreview:
@@ -253,7 +313,7 @@ def booking_reschedule(*, actor: User, booking_id: int, starts_at: datetime, now
         settlement = settlement_decide_lock(booking=booking, now=now) if policy.locks_money else None
         notices.rescheduled(booking, old_start=old_start, locked=policy.locks_money, now=now)
     if settlement is not None:
-        _settle_now(settlement.pk, now)
+        settle_now(settlement.pk, now)
     elif booking.payment_status == PaymentStatus.SCHEDULED and starts_at - now < clock.authorize_before:
         booking_authorize(booking_id=booking.pk, actor=actor, now=now)  # moved to within 24 h: hold the card now
     booking.refresh_from_db()
@@ -263,14 +323,24 @@ def booking_reschedule(*, actor: User, booking_id: int, starts_at: datetime, now
 # --- completion ---------------------------------------------------------------------------
 
 
-def booking_complete(*, actor: User | None, booking_id: int, now: datetime) -> Booking:
+def booking_complete(*, actor: User | None, booking_id: int, now: datetime, reason: str = "") -> Booking:
     """The instructor marks the lesson taught after it ends (`actor` None: the sweep at end +
-    24 h). The card is charged at end + 24 h, after the no-show window."""
+    24 h; staff may too, with a reason, audited). The card is charged at end + 24 h, after
+    the no-show window."""
+    by_staff = (
+        actor is not None
+        and actor.is_staff
+        and not Booking.objects.filter(pk=booking_id, instructor__user=actor).exists()
+    )
+    if by_staff:
+        reason = staff_reason(reason)
     with transaction.atomic():
         if actor is None:
             booking = (
                 Booking.objects.select_for_update().select_related("instructor__user", "student").get(pk=booking_id)
             )
+        elif by_staff:
+            booking = staff_booking(actor, booking_id, lock=True)
         else:
             booking = _booking_for(actor, booking_id, lock=True)
             if _party(booking, actor) != "instructor":
@@ -279,10 +349,18 @@ def booking_complete(*, actor: User | None, booking_id: int, now: datetime) -> B
             raise Conflict(f"A {booking.get_status_display().lower()} lesson cannot be completed.")
         if now < booking.ends_at:
             raise Conflict("A lesson can be marked complete once it has ended.")
+        before = booking_state(booking)
         booking_status_change(
             booking=booking, to=BookingStatus.COMPLETED, actor=actor, now=now,
-            reason="marked complete by the instructor" if actor else "completed automatically",
+            reason=(f"marked complete by staff: {reason}"[:300] if by_staff else "marked complete by the instructor")
+            if actor
+            else "completed automatically",
         )  # fmt: skip
+        if by_staff:
+            audit_record(
+                actor=actor, action=AuditAction.BOOKING_COMPLETE, target=booking, now=now, reason=reason,
+                before=before, after=booking_state(booking),
+            )  # fmt: skip
         if actor is not None:  # an automatic completion is followed at once by the receipt
             notices.completed(booking, now=now)
         review_requested(booking, now=now)  # in-app now, the email after the commit
@@ -319,7 +397,7 @@ def _no_show_policy(booking: Booking, actor: User, now: datetime, clock: MoneyCl
         raise Conflict("You can report a no-show once the lesson has started.")
     if now >= booking.ends_at + clock.no_show_window:
         raise Conflict("The time to report a no-show for this lesson has passed.")
-    _money_idle(booking)
+    money_idle_check(booking)
     if booking.payment_status not in {PaymentStatus.AUTHORIZED, PaymentStatus.LOCKED}:
         raise Conflict("This lesson's payment isn't secured, so there is nothing to hold. Contact us.")
     outcome = no_show_outcome(booking_money(booking), absent=absent)
@@ -432,24 +510,46 @@ def _resolution(
     return SettlementReason.COMPLETION, completion_outcome(money)
 
 
-def no_show_resolve(*, actor: User | None, booking_id: int, upheld: bool, now: datetime) -> NoShowReport | None:
-    """Staff decide a report (open or disputed); with `actor` None, the sweep upholds an
-    undisputed report once its dispute window is over (None when it is not due any more)."""
+def no_show_resolve_preview(*, actor: User, booking_id: int, upheld: bool) -> MoneyOutcome:
+    """For staff: where the money goes if they uphold (or reject) the report now."""
+    booking = staff_booking(actor, booking_id, lock=False)
+    report = NoShowReport.objects.filter(booking=booking).first()
+    if report is None or report.status not in {NoShowStatus.OPEN, NoShowStatus.DISPUTED}:
+        raise Conflict("No open or disputed no-show report on this lesson.")
+    money = booking_money(booking)
+    return no_show_outcome(money, absent=_absent(report)) if upheld else completion_outcome(money)
+
+
+def no_show_resolve(
+    *, actor: User | None, booking_id: int, upheld: bool, now: datetime, reason: str = ""
+) -> NoShowReport | None:
+    """Staff decide a report (open or disputed), with a reason, audited; with `actor` None,
+    the sweep upholds an undisputed report once its dispute window is over (None when it is
+    not due any more)."""
+    if actor is not None:
+        if not actor.is_staff:
+            raise PermissionDenied("Only staff resolve no-show reports.")
+        reason = staff_reason(reason)
     with transaction.atomic():
         booking = Booking.objects.select_for_update().select_related("instructor__user", "student").get(pk=booking_id)
         report = NoShowReport.objects.select_for_update().get(booking=booking)
-        if actor is None:
-            if not upheld or report.status != NoShowStatus.OPEN or now < report.dispute_until:
-                return None
-        elif not actor.is_staff:
-            raise PermissionDenied("Only staff resolve no-show reports.")
-        reason, outcome = _resolution(booking, report, upheld, actor, now)
+        if actor is None and (not upheld or report.status != NoShowStatus.OPEN or now < report.dispute_until):
+            return None
+        before = {**booking_state(booking), "report": report.status}
+        settlement_reason, outcome = _resolution(booking, report, upheld, actor, now)
         _report_status(report, NoShowStatus.UPHELD if upheld else NoShowStatus.REJECTED)
         report.resolved_at, report.resolved_by = now, actor
         report.save(update_fields=["status", "resolved_at", "resolved_by"])
-        booking_event_add(booking=booking, kind="no_show", actor=actor, now=now, to_status=report.status)
-        settlement = settlement_decide(booking=booking, reason=reason, outcome=outcome, now=now)
+        booking_event_add(
+            booking=booking, kind="no_show", actor=actor, now=now, to_status=report.status, reason=reason[:300]
+        )
+        settlement = settlement_decide(booking=booking, reason=settlement_reason, outcome=outcome, now=now)
+        if actor is not None:
+            audit_record(
+                actor=actor, action=AuditAction.NO_SHOW_RESOLVE, target=booking, now=now, reason=reason,
+                before=before, after={**booking_state(booking), "report": report.status, "upheld": upheld},
+            )  # fmt: skip
         report.booking = booking
         notices.no_show_resolved(report, outcome=outcome, now=now)
-    _settle_now(settlement.pk, now)
+    settle_now(settlement.pk, now)
     return report

@@ -25,6 +25,7 @@ from apps.bookings.states import ACTIVE_STATUSES, BookingStatus, PaymentStatus
 from apps.bookings.transitions import booking_event_add, booking_status_change, payment_status_change
 from apps.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from apps.core.limits import money_operation
+from apps.core.metrics import BOOKINGS_CREATED, PAYMENT_OPERATIONS
 from apps.core.models import platform_config
 from apps.instructors.models import InstructorProfile, Offering
 from apps.instructors.selectors import instructor_travels_to
@@ -303,6 +304,7 @@ def booking_create(*, actor: User, request: BookingRequest, now: datetime, reque
         if booking.status == BookingStatus.CONFIRMED:
             notices.booking_confirmed(booking, now=now)
         transaction.on_commit(search_generation_bump)
+        transaction.on_commit(BOOKINGS_CREATED.inc)
     if booking.status == BookingStatus.PENDING:
         booking_authorize(booking_id=booking.pk, actor=actor, now=now)
         booking.refresh_from_db()
@@ -351,6 +353,7 @@ AUTHENTICATION_REQUIRED = "authentication_required"  # told by payment_action_op
 def _authorization_succeeded(booking: Booking, result: Authorization, actor: User | None, now: datetime) -> str:
     """Record the hold; returns the live hold it replaces ("" when none)."""
     was_failing = booking.payment_status == PaymentStatus.PAYMENT_METHOD_REQUIRED
+    PAYMENT_OPERATIONS.labels(operation="authorization", outcome="succeeded").inc()
     replaced = booking_live_hold(booking, now)
     booking.payment_intent_id, booking.authorized_at = result.intent_id, now
     booking.authorization_expires_at = result.expires_at
@@ -377,6 +380,7 @@ def _authorization_failed(booking: Booking, actor: User | None, now: datetime, *
     """Before the lesson: retry 1 h and 4 h after the first failure, then every 8 h, and
     tell the student each time (not at checkout, where they see it on the page)."""
     clock = money_clock()
+    PAYMENT_OPERATIONS.labels(operation="authorization", outcome="failed").inc()
     booking.payment_attempts += 1
     booking.payment_problem_since = booking.payment_problem_since or now
     booking.payment_retry_at = authorization_retry_at(

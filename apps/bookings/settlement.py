@@ -35,6 +35,7 @@ from apps.bookings.states import (
 )
 from apps.bookings.transitions import booking_event_add, payment_status_change
 from apps.core.errors import Conflict
+from apps.core.metrics import PAYMENT_OPERATIONS
 from apps.payments.credits import credit_grant, credits_return
 from apps.payments.gateway import Authorization, PaymentGateway, get_gateway
 from apps.payments.locks import student_lock_add
@@ -216,12 +217,19 @@ def _apply(settlement_id: int, result: ProviderResult, now: datetime) -> tuple[S
         settlement = Settlement.objects.select_for_update().get(pk=settlement_id)
         if settlement.status not in {SettlementStatus.PENDING, SettlementStatus.RETRYING}:
             return settlement, ""  # another worker applied it
+        _count(settlement, result)
         if not result.ok:
             _fail(settlement, booking, result.failure_code, now)
             return settlement, ""
         replaced = booking_live_hold(booking, now) if result.authorization else ""
         _settle(settlement, booking, result, now)
         return settlement, replaced
+
+
+def _count(settlement: Settlement, result: ProviderResult) -> None:
+    operation = "capture" if settlement.capture_cents else "refund" if settlement.refund_cents else "release"
+    if operation != "release" or settlement.release_hold:
+        PAYMENT_OPERATIONS.labels(operation=operation, outcome="succeeded" if result.ok else "failed").inc()
 
 
 def _settle(settlement: Settlement, booking: Booking, result: ProviderResult, now: datetime) -> None:

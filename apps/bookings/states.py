@@ -129,6 +129,7 @@ class SettlementReason(models.TextChoices):
     LATE_RESCHEDULE = "late_reschedule", "Rescheduled late (payment locked)"
     NO_SHOW_STUDENT = "no_show_student", "Student no-show"
     NO_SHOW_INSTRUCTOR = "no_show_instructor", "Instructor no-show"
+    STAFF_REFUND = "staff_refund", "Refunded by staff"
 
 
 def no_show_can_transition(current: str, target: str) -> bool:

@@ -18,6 +18,7 @@ is harmless:
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -44,10 +45,12 @@ from apps.bookings.states import (
     SettlementReason,
 )
 from apps.bookings.transitions import booking_status_change, payment_status_change
+from apps.core.metrics import BOOKINGS_CANCELLED, MANUAL_REVIEW_BACKLOG, SWEEP_DURATION, SWEEP_LAST_SUCCESS, SWEEP_RUNS
 from apps.payments.credits import sweep_credit_expiry
 from apps.payments.payouts import sweep_payouts
 from apps.payments.pricing import completion_outcome, released_outcome
 from apps.referrals.services import sweep_referral_rewards
+from apps.search.generation import search_generation_bump
 
 logger = logging.getLogger(__name__)
 
@@ -166,6 +169,9 @@ def sweep_final_warnings(*, now: datetime) -> int:
 
 def _cancel_unpaid(booking: Booking, *, to: str, reason: str, settlement_reason: str, now: datetime) -> Settlement:
     booking_status_change(booking=booking, to=to, actor=None, now=now, reason=reason)
+    transaction.on_commit(search_generation_bump)  # the time is open again
+    cancelled = "unpaid" if to == BookingStatus.CANCELLED else "payment_expired"
+    transaction.on_commit(BOOKINGS_CANCELLED.labels(reason=cancelled).inc)
     return settlement_decide(
         booking=booking, reason=settlement_reason, outcome=released_outcome(booking_money(booking)), now=now
     )
@@ -346,11 +352,18 @@ def money_sweeps_run(*, now: datetime) -> dict[str, int]:
     done: dict[str, int] = {}
     failure: Exception | None = None
     for name, sweep in SWEEPS.items():
+        started = time.perf_counter()
         try:
             done[name] = sweep(now=now)
         except Exception as exc:
             logger.exception("money sweep %s failed", name)
             failure = failure or exc
+            SWEEP_RUNS.labels(sweep=name, outcome="failed").inc()
+        else:
+            SWEEP_RUNS.labels(sweep=name, outcome="succeeded").inc()
+            SWEEP_LAST_SUCCESS.labels(sweep=name).set(time.time())
+        SWEEP_DURATION.labels(sweep=name).observe(time.perf_counter() - started)
+    MANUAL_REVIEW_BACKLOG.set(Booking.objects.filter(payment_status=PaymentStatus.MANUAL_REVIEW).count())
     if failure is not None:
         raise failure
     return done

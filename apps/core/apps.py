@@ -16,3 +16,12 @@ class CoreConfig(AppConfig):
             JOBS_RUN.labels(task=getattr(sender, "name", "unknown"), outcome=(state or "unknown").lower()).inc()
 
         task_postrun.connect(count_job, weak=False)
+
+        from django.contrib.auth.signals import user_login_failed
+
+        from apps.core.metrics import LOGIN_FAILURES
+
+        def count_login_failure(**kwargs: Any) -> None:
+            LOGIN_FAILURES.inc()
+
+        user_login_failed.connect(count_login_failure, weak=False)

@@ -2,16 +2,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import SuspiciousOperation
+from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from apps.core.errors import ApplicationError, NotFound, PermissionDenied, RetryLater
 from apps.core.limits import serving
-from apps.core.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from apps.core.metrics import DB_QUERIES, HTTP_LATENCY, HTTP_REQUESTS
+from apps.core.request_id import HEADER as REQUEST_ID_HEADER
+from apps.core.request_id import request_id_assign
 
 UNMATCHED_ROUTE = "<unmatched>"
 
@@ -24,11 +28,18 @@ class RequestMetricsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        started = time.perf_counter()
-        response = self.get_response(request)
+        started, queries = time.perf_counter(), [0]
+
+        def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+            queries[0] += 1
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
+            response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
         route = (match.route or match.view_name) if match else UNMATCHED_ROUTE
         method = request.method or "GET"
+        DB_QUERIES.labels(route=route).observe(queries[0])
         HTTP_LATENCY.labels(route=route, method=method).observe(time.perf_counter() - started)
         HTTP_REQUESTS.labels(route=route, method=method, status=f"{response.status_code // 100}xx").inc()
         response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
@@ -37,14 +48,18 @@ class RequestMetricsMiddleware:
 
 class RequestContextMiddleware:
     """Makes the request being served known to code without a request argument: money
-    limits count only web requests, and log lines name the client (apps/core/limits.py)."""
+    limits count only web requests, and log lines name the client (apps/core/limits.py).
+    Gives the request its id and returns it in the X-Request-ID header (apps/core/request_id.py)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = request_id_assign(request)
         with serving(request):
-            return self.get_response(request)
+            response = self.get_response(request)
+        response.headers[REQUEST_ID_HEADER] = request_id
+        return response
 
 
 class NulInHeader(SuspiciousOperation):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Callable
 
@@ -14,7 +15,8 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.views import defaults
 from django.views.decorators.cache import never_cache
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
 
 from apps.catalog.selectors import category_list
 from apps.core.api_errors import (
@@ -28,6 +30,7 @@ from apps.core.api_errors import (
 from apps.core.cache import cache_backend, cache_required
 from apps.core.jobs import MONEY_SWEEPS, broker_backend, broker_reachable, job_last_success
 from apps.core.limits import client_address
+from apps.core.request_id import request_id_of
 
 logger = logging.getLogger(__name__)
 # Until the first money sweep succeeds, its age counts from when this process started.
@@ -116,7 +119,13 @@ def _metrics_allowed(request: HttpRequest) -> bool:
 def metrics(request: HttpRequest) -> HttpResponse:
     if not _metrics_allowed(request):
         raise Http404  # process internals: to anyone else the page does not exist
-    return HttpResponse(generate_latest(), content_type=CONTENT_TYPE_LATEST)
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not directory:
+        return HttpResponse(generate_latest(), content_type=CONTENT_TYPE_LATEST)
+    # Several processes: add up what each one wrote to the shared directory.
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry, path=directory)  # type: ignore[no-untyped-call]
+    return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
 
 
 API_PREFIX = "/api/"
@@ -142,7 +151,11 @@ def server_error(request: HttpRequest) -> HttpResponse:
     # Django calls this inside its `except` block, so the exception is at hand.
     if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
         return _database_unavailable(request)
-    return _api_error(request, status=500, message=SERVER_ERROR_MESSAGE) or render(request, "500.html", status=500)
+    # The request id (also in the X-Request-ID header and every log line) lets support find
+    # this failure in the logs from what the user reads off the page.
+    return _api_error(request, status=500, message=SERVER_ERROR_MESSAGE) or render(
+        request, "500.html", {"request_id": request_id_of(request)}, status=500
+    )
 
 
 def _database_unavailable(request: HttpRequest) -> HttpResponse:

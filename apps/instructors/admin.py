@@ -1,15 +1,30 @@
+"""Instructors in the back office: go-live state and what blocks it, suspend and reinstate,
+verification marks, founding flag and commission override. Every change goes through a
+service with the staff member as actor and leaves an audit entry; edits refresh search."""
+
 from __future__ import annotations
 
-from django.contrib import admin, messages
-from django.db.models import QuerySet
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.contrib import admin
 from django.http import HttpRequest
-from django.template.defaultfilters import pluralize
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from apps.accounts.models import User
-from apps.core.errors import ApplicationError
+from apps.audit.admin import audit_trail_html
+from apps.audit.admin_actions import StaffAction, admin_action_for, staff_of
+from apps.audit.forms import ReasonForm
 from apps.instructors.models import InstructorProfile, Offering, ServiceArea
-from apps.instructors.services import instructor_suspend, instructor_verification_mark
+from apps.instructors.onboarding import onboarding_status
+from apps.instructors.services import (
+    instructor_reinstate,
+    instructor_staff_edit,
+    instructor_suspend,
+    instructor_verification_mark,
+)
 
 
 class OfferingInline(admin.TabularInline[Offering, InstructorProfile]):
@@ -24,66 +39,87 @@ class ServiceAreaInline(admin.TabularInline[ServiceArea, InstructorProfile]):
     extra = 0
 
 
-def _staff(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
+def _marker(**flags: bool) -> Any:
+    def run(staff: User, profile: InstructorProfile, form: ReasonForm, now: datetime) -> object:
+        return instructor_verification_mark(
+            actor=staff, profile_id=profile.pk, now=now, reason=form.cleaned_data["reason"], **flags
+        )
+
+    return run
 
 
-def _mark(request: HttpRequest, queryset: QuerySet[InstructorProfile], **flags: bool) -> None:
-    now = timezone.now()
-    for profile in queryset:
-        instructor_verification_mark(actor=_staff(request), profile_id=profile.pk, now=now, **flags)
-    count = queryset.count()
-    messages.success(request, f"Updated {count} instructor{pluralize(count)}.")
+def _suspend(staff: User, profile: InstructorProfile, form: ReasonForm, now: datetime) -> object:
+    return instructor_suspend(actor=staff, profile_id=profile.pk, reason=form.cleaned_data["reason"], now=now)
+
+
+def _reinstate(staff: User, profile: InstructorProfile, form: ReasonForm, now: datetime) -> object:
+    return instructor_reinstate(actor=staff, profile_id=profile.pk, reason=form.cleaned_data["reason"], now=now)
+
+
+PROFILE_ACTIONS = (
+    StaffAction(name="mark_identity_verified", title="Mark identity verified", run=_marker(identity=True)),
+    StaffAction(
+        name="mark_background_check_passed", title="Mark background check passed", run=_marker(background_check=True)
+    ),
+    StaffAction(name="mark_payouts_connected", title="Mark payouts connected", run=_marker(payouts=True)),
+    StaffAction(
+        name="clear_verification",
+        title="Clear identity, background check and payouts",
+        run=_marker(identity=False, background_check=False, payouts=False),
+    ),
+    StaffAction(
+        name="suspend",
+        title="Suspend",
+        run=_suspend,
+        note="Hidden from search and new bookings at once; booked lessons stay as they are.",
+    ),
+    StaffAction(
+        name="reinstate",
+        title="Reinstate",
+        run=_reinstate,
+        note="Live again if every go-live step is still done, else back to onboarding.",
+    ),
+)
+
+
+class StaffEditMixin:
+    """Admin edits go through instructor_staff_edit (audit entry, search refresh)."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: forms.ModelForm[Any], change: bool) -> None:
+        before = {name: form.initial.get(name) for name in form.changed_data} if change else {}
+        instructor_staff_edit(actor=staff_of(request), obj=obj, before=before, now=timezone.now())
 
 
 @admin.register(InstructorProfile)
-class InstructorProfileAdmin(admin.ModelAdmin[InstructorProfile]):
+class InstructorProfileAdmin(StaffEditMixin, admin.ModelAdmin[InstructorProfile]):
     list_display = [
         "display_name", "user", "status", "identity_verified_at", "background_check_passed_at",
-        "payouts_connected_at", "is_founding",
+        "payouts_connected_at", "is_founding", "commission_override_bps",
     ]  # fmt: skip
     list_filter = ["status", "is_founding"]
+    list_select_related = ["user"]
     search_fields = ["display_name", "user__email", "slug"]
     raw_id_fields = ["user"]
-    readonly_fields = ["status", "went_live_at", "public_lat", "public_lon", "created_at", "updated_at"]
+    readonly_fields = [
+        "status", "go_live_blockers", "went_live_at", "public_lat", "public_lon", "created_at", "updated_at",
+        "audit_trail",
+    ]  # fmt: skip
     inlines = [OfferingInline, ServiceAreaInline]
-    actions = [
-        "mark_identity_verified",
-        "mark_background_check_passed",
-        "mark_payouts_connected",
-        "clear_verification",
-        "suspend",
-    ]
+    actions = [admin_action_for(action) for action in PROFILE_ACTIONS]
 
-    @admin.action(description="Mark identity verified")
-    def mark_identity_verified(self, request: HttpRequest, queryset: QuerySet[InstructorProfile]) -> None:
-        _mark(request, queryset, identity=True)
+    @admin.display(description="What blocks going live")
+    def go_live_blockers(self, obj: InstructorProfile) -> str:
+        return "; ".join(onboarding_status(obj).missing) or "nothing"
 
-    @admin.action(description="Mark background check passed")
-    def mark_background_check_passed(self, request: HttpRequest, queryset: QuerySet[InstructorProfile]) -> None:
-        _mark(request, queryset, background_check=True)
-
-    @admin.action(description="Mark payouts connected")
-    def mark_payouts_connected(self, request: HttpRequest, queryset: QuerySet[InstructorProfile]) -> None:
-        _mark(request, queryset, payouts=True)
-
-    @admin.action(description="Clear identity, background check and payouts")
-    def clear_verification(self, request: HttpRequest, queryset: QuerySet[InstructorProfile]) -> None:
-        _mark(request, queryset, identity=False, background_check=False, payouts=False)
-
-    @admin.action(description="Suspend (hide from the public)")
-    def suspend(self, request: HttpRequest, queryset: QuerySet[InstructorProfile]) -> None:
-        for profile in queryset:
-            try:
-                instructor_suspend(actor=_staff(request), profile_id=profile.pk)
-            except ApplicationError as exc:
-                messages.error(request, f"{profile}: {exc.message}")
+    @admin.display(description="Staff actions on this instructor")
+    def audit_trail(self, obj: InstructorProfile) -> SafeString:
+        return audit_trail_html(obj)
 
 
 @admin.register(Offering)
-class OfferingAdmin(admin.ModelAdmin[Offering]):
+class OfferingAdmin(StaffEditMixin, admin.ModelAdmin[Offering]):
     list_display = ["profile", "service", "rate_online_cents", "rate_studio_cents", "rate_travel_cents", "is_active"]
     list_filter = ["is_active", "service__category"]
+    list_select_related = ["profile", "service"]
     search_fields = ["profile__display_name", "service__name"]
     raw_id_fields = ["profile"]

@@ -18,6 +18,8 @@ from django.db.models import ProtectedError
 from django.utils.text import slugify
 
 from apps.accounts.models import User
+from apps.audit.services import audit_record
+from apps.audit.states import AuditAction
 from apps.catalog.models import AgeGroup, Service
 from apps.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from apps.core.models import platform_config
@@ -316,31 +318,115 @@ def _require_staff(actor: User) -> None:
         raise PermissionDenied("Only staff can do this.")
 
 
+VERIFICATION_FIELDS = ("identity_verified_at", "background_check_passed_at", "payouts_connected_at")
+
+
+def _verification(profile: InstructorProfile) -> dict[str, str | None]:
+    return {name: value.isoformat() if (value := getattr(profile, name)) else None for name in VERIFICATION_FIELDS}
+
+
 @transaction.atomic
 def instructor_verification_mark(
     *, actor: User, profile_id: int, now: datetime, identity: bool | None = None,
-    background_check: bool | None = None, payouts: bool | None = None,
+    background_check: bool | None = None, payouts: bool | None = None, reason: str = "",
 ) -> InstructorProfile:  # fmt: skip
     """Staff record verification results until the media and payment features make them
     self-service. None leaves a check as it is; False clears it."""
     _require_staff(actor)
     profile = InstructorProfile.objects.select_for_update().get(pk=profile_id)
-    for flag, field_name in (
-        (identity, "identity_verified_at"),
-        (background_check, "background_check_passed_at"),
-        (payouts, "payouts_connected_at"),
-    ):
+    before = _verification(profile)
+    for flag, field_name in zip((identity, background_check, payouts), VERIFICATION_FIELDS, strict=True):
         if flag is not None:
             setattr(profile, field_name, now if flag else None)
     profile.save()
+    audit_record(
+        actor=actor, action=AuditAction.INSTRUCTOR_VERIFICATION, target=profile, now=now, reason=reason,
+        before=before, after=_verification(profile),
+    )  # fmt: skip
     transaction.on_commit(search_generation_bump)
     return profile
 
 
+def _staff_reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed("Give a reason.", fields={"reason": ["Say why; it is kept in the audit trail."]})
+    return reason[:500]
+
+
 @transaction.atomic
-def instructor_suspend(*, actor: User, profile_id: int) -> InstructorProfile:
+def instructor_suspend(*, actor: User, profile_id: int, reason: str, now: datetime) -> InstructorProfile:
+    """Hide the instructor from search and booking (their booked lessons stay as they are)."""
     _require_staff(actor)
+    reason = _staff_reason(reason)
     profile = InstructorProfile.objects.select_for_update().get(pk=profile_id)
+    before = profile.status
     _transition(profile, ProfileStatus.SUSPENDED)
     profile.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor, action=AuditAction.INSTRUCTOR_SUSPEND, target=profile, now=now, reason=reason,
+        before={"status": before}, after={"status": profile.status},
+    )  # fmt: skip
     return profile
+
+
+@transaction.atomic
+def instructor_reinstate(*, actor: User, profile_id: int, reason: str, now: datetime) -> InstructorProfile:
+    """Lift a suspension: live again when every go-live step is still done, else back to
+    onboarding (the status page shows what is missing)."""
+    _require_staff(actor)
+    reason = _staff_reason(reason)
+    profile = InstructorProfile.objects.select_for_update().get(pk=profile_id)
+    if profile.status != ProfileStatus.SUSPENDED:
+        raise Conflict("Only a suspended instructor can be reinstated.")
+    target = ProfileStatus.LIVE if onboarding_status(profile).can_go_live else ProfileStatus.ONBOARDING
+    _transition(profile, target)
+    profile.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor, action=AuditAction.INSTRUCTOR_REINSTATE, target=profile, now=now, reason=reason,
+        before={"status": ProfileStatus.SUSPENDED.value}, after={"status": profile.status},
+    )  # fmt: skip
+    return profile
+
+
+def instructor_unlist_lapsed(*, user_id: int, now: datetime, reason: str) -> InstructorProfile | None:
+    """A go-live requirement lapsed (call inside the transaction that cleared it): a live
+    profile leaves search and booking until the instructor goes live again. Booked lessons
+    stay. Returns the profile when it was live."""
+    profile = InstructorProfile.objects.select_for_update().filter(user_id=user_id).first()
+    if profile is None or profile.status != ProfileStatus.LIVE:
+        return None
+    _transition(profile, ProfileStatus.ONBOARDING)
+    profile.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=None, action=AuditAction.INSTRUCTOR_UNLISTED, target=profile, now=now, reason=reason,
+        before={"status": ProfileStatus.LIVE.value}, after={"status": profile.status},
+    )  # fmt: skip
+    return profile
+
+
+def _as_json(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, list | tuple):
+        return [_as_json(item) for item in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(getattr(value, "pk", value))
+
+
+@transaction.atomic
+def instructor_staff_edit(
+    *, actor: User, obj: InstructorProfile | Offering, before: dict[str, Any], now: datetime
+) -> InstructorProfile | Offering:
+    """Save a profile or offering staff edited in the admin (its form validated the
+    values): audited with the changed fields, and search pages are refreshed."""
+    _require_staff(actor)
+    obj.save()
+    after = {name: _as_json(getattr(obj, f"{name}_id", getattr(obj, name, None))) for name in before}
+    audit_record(
+        actor=actor, action=AuditAction.INSTRUCTOR_EDIT, target=obj, now=now,
+        before={name: _as_json(value) for name, value in before.items()}, after=after,
+    )  # fmt: skip
+    transaction.on_commit(search_generation_bump)
+    return obj

@@ -13,8 +13,11 @@ class ProfileStatus(models.TextChoices):
 
 PROFILE_TRANSITIONS: dict[ProfileStatus, frozenset[ProfileStatus]] = {
     ProfileStatus.ONBOARDING: frozenset({ProfileStatus.LIVE, ProfileStatus.SUSPENDED}),
-    ProfileStatus.LIVE: frozenset({ProfileStatus.SUSPENDED}),
-    ProfileStatus.SUSPENDED: frozenset({ProfileStatus.LIVE}),
+    # LIVE → ONBOARDING: a go-live requirement lapsed (the background check expired); the
+    # instructor goes live again once it is renewed.
+    ProfileStatus.LIVE: frozenset({ProfileStatus.SUSPENDED, ProfileStatus.ONBOARDING}),
+    # Staff reinstate to LIVE, or to ONBOARDING when a go-live requirement is missing by then.
+    ProfileStatus.SUSPENDED: frozenset({ProfileStatus.LIVE, ProfileStatus.ONBOARDING}),
 }
 
 

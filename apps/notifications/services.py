@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.core.metrics import EMAILS
 from apps.notifications.models import Notification, NotificationPreference
 from apps.notifications.states import ESSENTIAL_CATEGORIES, KIND_CATEGORY, OPTIONAL_CATEGORIES, Category, EmailStatus
 
@@ -90,7 +91,9 @@ def notification_email_send(*, notification_id: int, now: datetime) -> bool:
         message.send()
     except Exception:
         Notification.objects.filter(pk=notification_id).update(email_status=EmailStatus.PENDING)
+        EMAILS.labels(outcome="failed").inc()
         raise
+    EMAILS.labels(outcome="sent").inc()
     Notification.objects.filter(pk=notification_id).update(email_status=EmailStatus.SENT, emailed_at=now)
     return True
 

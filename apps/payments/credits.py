@@ -21,10 +21,13 @@ from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce
 
 from apps.accounts.models import User
+from apps.audit.services import audit_record
+from apps.audit.states import AuditAction
 from apps.bookings.models import Booking, Settlement
-from apps.core.errors import Conflict, ValidationFailed
+from apps.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from apps.core.models import platform_config
 from apps.payments.models import CreditEntry, CreditFreeze
+from apps.payments.pricing import format_usd
 from apps.payments.states import CreditKind
 
 SWEEP_BATCH = 200
@@ -130,6 +133,62 @@ def credits_return(*, booking: Booking, now: datetime, reason: str = "") -> int:
         )  # fmt: skip
         returned -= use.amount_cents
     return returned
+
+
+def _staff_target(actor: User, user_id: int, reason: str, amount_cents: int) -> tuple[User, str]:
+    if not actor.is_staff:
+        raise PermissionDenied("Only staff grant or remove credit.")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed("Give a reason.", fields={"reason": ["Say why; the user sees it in their ledger."]})
+    if amount_cents <= 0:
+        raise ValidationFailed("Enter a positive amount.", fields={"amount": ["Must be more than $0."]})
+    user = User.objects.select_for_update().filter(pk=user_id).first()  # one staff change per user at a time
+    if user is None:
+        raise NotFound("User not found.")
+    return user, reason[:200]
+
+
+@transaction.atomic
+def credit_staff_grant(*, actor: User, user_id: int, amount_cents: int, reason: str, now: datetime) -> CreditEntry:
+    """Staff add credit (goodwill, a correction), with the usual expiry; audited."""
+    user, reason = _staff_target(actor, user_id, reason, amount_cents)
+    before = sum(bucket.left_cents for bucket in _buckets(user, now, lock=True))
+    grant = credit_grant(user=user, amount_cents=amount_cents, reason=reason, now=now)
+    audit_record(
+        actor=actor, action=AuditAction.CREDIT_GRANT, target=user, now=now, reason=reason,
+        before={"credit_cents": before}, after={"credit_cents": before + amount_cents, "grant": grant.pk},
+    )  # fmt: skip
+    return grant
+
+
+@transaction.atomic
+def credit_staff_revoke(
+    *, actor: User, user_id: int, amount_cents: int, reason: str, now: datetime
+) -> list[CreditEntry]:
+    """Staff remove credit (a grant made in error), from the buckets that expire last, so
+    what the user keeps is what they would use first; audited. Never below zero."""
+    user, reason = _staff_target(actor, user_id, reason, amount_cents)
+    buckets = _buckets(user, now, lock=True)
+    before = sum(bucket.left_cents for bucket in buckets)
+    if amount_cents > before:
+        message = f"The user has only {format_usd(before)} of credit."
+        raise ValidationFailed(message, fields={"amount": [message]})
+    entries, needed = [], amount_cents
+    for bucket in reversed(buckets):
+        take = min(needed, bucket.left_cents)
+        entry = CreditEntry.objects.create(
+            user=user, kind=CreditKind.REVOKE, amount_cents=-take, grant=bucket.grant, reason=reason, created_at=now
+        )
+        entries.append(entry)
+        needed -= take
+        if needed == 0:
+            break
+    audit_record(
+        actor=actor, action=AuditAction.CREDIT_REVOKE, target=user, now=now, reason=reason,
+        before={"credit_cents": before}, after={"credit_cents": before - amount_cents},
+    )  # fmt: skip
+    return entries
 
 
 def sweep_credit_expiry(*, now: datetime) -> int:

@@ -7,8 +7,10 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 
 from apps.accounts.models import User
+from apps.audit.services import audit_record
+from apps.audit.states import AuditAction
 from apps.bookings.models import Booking
-from apps.core.errors import NotFound, PermissionDenied
+from apps.core.errors import NotFound, PermissionDenied, ValidationFailed
 from apps.payments.models import StudentLock
 
 
@@ -27,14 +29,21 @@ def student_lock_add(*, booking: Booking, reason: str, now: datetime) -> Student
         return None
 
 
-def student_lock_release(*, actor: User, lock_id: int, now: datetime) -> StudentLock:
-    """Staff lift a lock once the unpaid lesson is sorted out."""
+def student_lock_release(*, actor: User, lock_id: int, now: datetime, reason: str) -> StudentLock:
+    """Staff lift a lock once the unpaid lesson is sorted out; audited."""
     if not actor.is_staff:
         raise PermissionDenied("Only staff release account holds.")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed("Give a reason.", fields={"reason": ["Say why; it is kept in the audit trail."]})
     with transaction.atomic():
         lock = StudentLock.objects.select_for_update().filter(pk=lock_id, released_at__isnull=True).first()
         if lock is None:
             raise NotFound("No such active hold.")
         lock.released_at, lock.released_by = now, actor
         lock.save(update_fields=["released_at", "released_by"])
+        audit_record(
+            actor=actor, action=AuditAction.STUDENT_LOCK_RELEASE, target=lock, now=now, reason=reason[:500],
+            before={"released_at": None}, after={"released_at": now.isoformat(), "user": lock.user_id},
+        )  # fmt: skip
     return lock

@@ -141,7 +141,7 @@ class CreditEntry(models.Model):
                     models.Q(kind=CreditKind.GRANT, amount_cents__gt=0, grant__isnull=True, expires_at__isnull=False)
                     | models.Q(kind=CreditKind.RELEASE, amount_cents__gt=0, grant__isnull=False)
                     | models.Q(
-                        kind__in=[CreditKind.USE, CreditKind.EXPIRE, CreditKind.WITHDRAW],
+                        kind__in=[CreditKind.USE, CreditKind.EXPIRE, CreditKind.WITHDRAW, CreditKind.REVOKE],
                         amount_cents__lt=0,
                         grant__isnull=False,
                     )

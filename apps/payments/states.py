@@ -11,6 +11,7 @@ class CreditKind(models.TextChoices):
     RELEASE = "release", "Returned from a cancelled booking"  # +amount back into the same bucket
     EXPIRE = "expire", "Expired"  # −what was left in a bucket at its expiry
     WITHDRAW = "withdraw", "Withdrawn"  # −what was left in a bucket whose reason fell away (a voided referral reward)
+    REVOKE = "revoke", "Removed by staff"  # −amount from a bucket, with the reason
 
 
 class EarningKind(models.TextChoices):

@@ -15,6 +15,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 
 from apps.accounts.models import User
+from apps.audit.services import audit_record
+from apps.audit.states import AuditAction
 from apps.bookings.models import Booking
 from apps.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from apps.core.models import platform_config
@@ -221,6 +223,15 @@ def review_reply(*, actor: User, booking_id: int, text: str, now: datetime) -> R
 # --- staff --------------------------------------------------------------------------------
 
 
+# Staff decisions also go to the site-wide audit trail; the review's own event log keeps
+# the automatic flags too (and the review page's timeline reads it).
+_AUDITED = {
+    ModerationAction.HIDDEN: AuditAction.REVIEW_HIDE,
+    ModerationAction.RESTORED: AuditAction.REVIEW_RESTORE,
+    ModerationAction.CLEARED: AuditAction.REVIEW_KEEP,
+}
+
+
 def _moderate(
     *, actor: User, review_id: int, action: ModerationAction, to: ReviewStatus | None, reason: str, now: datetime
 ) -> Review:
@@ -244,7 +255,11 @@ def _moderate(
             review.status = to
         review.moderated_at, review.moderation_reason = now, reason
         review.save(update_fields=["status", "moderated_at", "moderation_reason"])
-        _event(review, action=action, actor=actor, now=now, before=before, reason=reason)
+        event = _event(review, action=action, actor=actor, now=now, before=before, reason=reason)
+        audit_record(
+            actor=actor, action=_AUDITED[action], target=review, now=now, reason=reason, before=before,
+            after=event.after,
+        )  # fmt: skip
         if review.status != before["status"]:
             _stars_changed(review.instructor_id, now)  # a hidden review leaves the average
     return review

@@ -688,9 +688,13 @@ PAGES["headless:app:tokens:refresh"] = each(400, 400, method="POST", **ALLAUTH)
 # What staff (with two-factor) get from each kind of admin route, first match wins; everyone
 # else is sent to the admin's login (which sends on to allauth's). Staff see everything there.
 # Read-only records (availability, documents and their reviews, pictures, the one config row,
-# lesson reviews and their moderation trail, referrals: changed only through the reward
-# actions, message reports and who viewed them) cannot be added or deleted by hand: 403.
-_READ_ONLY = r"^admin/(availability/\w+|media/\w+|core/platformconfig|reviews/\w+|referrals/\w+|messaging/\w+)/"
+# lesson reviews and their moderation trail, the audit trail, bookings and their money:
+# services write them; referrals: changed only through the reward actions; message reports
+# and who viewed them) cannot be added or deleted by hand: 403.
+_READ_ONLY = (
+    r"^admin/(availability/\w+|media/\w+|core/platformconfig|audit/\w+|bookings/\w+|payments/\w+|reviews/\w+"
+    r"|referrals/\w+|messaging/\w+)/"
+)
 _ADMIN_STAFF = (
     (r"^admin/$", 200),
     (r"^admin/login/$", 302),
@@ -702,8 +706,8 @@ _ADMIN_STAFF = (
     (r"^admin/\(\?P<url>", 404),
     (_READ_ONLY + r"add/$", 403),
     (
-        r"^admin/(availability/\w+|media/(backgroundcheck\w+|profilepicture)|core/platformconfig|reviews/\w+|referrals/\w+"
-        r"|messaging/\w+)/<path:object_id>/delete/$",
+        r"^admin/(availability/\w+|media/(backgroundcheck\w+|profilepicture)|core/platformconfig|audit/\w+|bookings/\w+"
+        r"|payments/\w+|reviews/\w+|referrals/\w+|messaging/\w+)/<path:object_id>/delete/$",
         403,
     ),
     (r"/add/$", 200),

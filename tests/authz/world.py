@@ -23,9 +23,9 @@ from apps.availability.models import BlackoutDate
 from apps.availability.selectors import availability_week_get
 from apps.availability.services import blackout_create
 from apps.bookings.calendar import calendar_feed_get
-from apps.bookings.models import Booking
+from apps.bookings.models import Booking, Settlement
 from apps.bookings.services import BookingRequest, booking_create
-from apps.bookings.states import BookingStatus, PaymentStatus
+from apps.bookings.states import BookingStatus, PaymentStatus, SettlementReason, SettlementStatus
 from apps.bookings.tests.conftest import open_days
 from apps.bookings.tests.factories import make_booking
 from apps.catalog.models import Service
@@ -40,8 +40,11 @@ from apps.media.states import UploadKind
 from apps.media.tests import corpus
 from apps.messaging.models import Message
 from apps.messaging.services import conversation_start, message_send, report_create, report_view_record
+from apps.payments.credits import credit_grant
+from apps.payments.models import Earning, Payout, StudentLock
 from apps.payments.payout_accounts import payout_account_get, payout_account_local_complete, payout_account_start
 from apps.payments.services import payment_method_add
+from apps.payments.states import EarningKind, PayoutKind, PayoutStatus
 from apps.referrals.models import Referral, ReferralDevice, Reward, RewardEvent
 from apps.referrals.services import referral_code_get
 from apps.reviews.services import review_create, review_hide
@@ -134,10 +137,28 @@ def _payout_account(teacher: User, profile: InstructorProfile) -> str:
     return account.account_id
 
 
-def _admin_rows(user: User, now: dt.datetime) -> None:
+def _admin_rows(user: User, now: dt.datetime, *, booking: Booking, bystander: User) -> None:
     """A row for each admin model the rest of the world has none of, so every admin object
-    page is probed with a real object."""
+    page is probed with a real object. Money rows are settled and locks released, so they
+    change nothing the other routes do (credit goes to `bystander`, who reaches nothing)."""
     Group.objects.create(name="Reviewers")
+    settlement = Settlement.objects.create(
+        booking=booking, reason=SettlementReason.COMPLETION, status=SettlementStatus.DONE,
+        payment_to=PaymentStatus.CAPTURED, created_at=now, settled_at=now,
+    )  # fmt: skip
+    # Paid out already, so the instructor has nothing waiting for an instant payout.
+    payout = Payout.objects.create(
+        instructor=booking.instructor, kind=PayoutKind.WEEKLY, status=PayoutStatus.PAID, amount_cents=100,
+        created_at=now, paid_at=now,
+    )  # fmt: skip
+    Earning.objects.create(
+        instructor=booking.instructor, booking=booking, settlement=settlement, kind=EarningKind.LESSON,
+        amount_cents=100, earned_at=now, payout=payout,
+    )  # fmt: skip
+    credit_grant(user=bystander, amount_cents=100, reason="Probe", now=now)
+    StudentLock.objects.create(
+        user=bystander, booking=booking, reason="Probe", created_at=now, released_at=now, released_by=bystander
+    )
     PlatformConfig.objects.get_or_create(pk=1)
     ProfilePicture.objects.create(
         user=user, version=1, prefix=f"pictures/{user.pk}/probe", original_type="jpeg", width=400, height=400,
@@ -304,7 +325,7 @@ def world_build() -> World:
         "Oscar forgot the sheet music": frozenset({OTHER_STUDENT, OTHER_INSTRUCTOR}),
     }
     _payout_account(users[OTHER_INSTRUCTOR], theirs)
-    _admin_rows(users[STUDENT], now)
+    _admin_rows(users[STUDENT], now, booking=booking, bystander=users[STAFF_NO_2FA])
     return World(users=users, sessions=_sessions(users), ids=ids, markers=markers)
 
 

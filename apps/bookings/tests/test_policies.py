@@ -371,7 +371,9 @@ def test_staff_reject_a_disputed_report_and_the_lesson_is_paid_as_taught(scene, 
     no_show_dispute(actor=scene.profile.user, booking_id=booking.pk, now=reported + HOUR, reason="I waited outside")
     with pytest.raises(PermissionDenied):
         no_show_resolve(actor=student, booking_id=booking.pk, upheld=False, now=reported + 2 * HOUR)
-    no_show_resolve(actor=staff, booking_id=booking.pk, upheld=False, now=reported + 2 * HOUR)
+    no_show_resolve(
+        actor=staff, booking_id=booking.pk, upheld=False, now=reported + 2 * HOUR, reason="Both sides agree it happened"
+    )
     assert settled(booking, "completion") == {
         "charge": TOTAL, "credit": 0, "refund": 0, "instructor": NET, "platform": TOTAL - NET,
     }  # fmt: skip

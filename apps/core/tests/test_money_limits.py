@@ -28,13 +28,14 @@ CARD = {"card_number": "4242424242424242"}
 def test_the_money_operations_are_exactly_those_the_readme_names() -> None:
     """README: "money operations (booking, cancelling, rescheduling, no-show reports and
     disputes, paying with another card, saving, removing or choosing a default card, instant
-    payouts) also count against the third". Marking a lesson complete moves no money: the
+    payouts, staff refunds) also count against the third". Marking a lesson complete moves no money: the
     capture happens at end + 24 h whether or not the instructor marks it."""
     assert sorted(MONEY_OPERATIONS) == [
         "apps.bookings.policies.booking_cancel",
         "apps.bookings.policies.booking_reschedule",
         "apps.bookings.policies.no_show_dispute",
         "apps.bookings.policies.no_show_report",
+        "apps.bookings.refunds.booking_refund",
         "apps.bookings.services.booking_create",
         "apps.bookings.services.booking_payment_method_change",
         "apps.payments.payouts.payout_instant",

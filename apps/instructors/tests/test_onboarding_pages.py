@@ -570,7 +570,7 @@ def test_a_suspended_instructor_cannot_put_themselves_back_live(client: Client, 
         actor=staff, profile_id=profile.pk, now=MARCH_2, identity=True, background_check=True, payouts=True
     )
     client.post("/teach/go-live/")
-    instructor_suspend(actor=staff, profile_id=profile.pk)
+    instructor_suspend(actor=staff, profile_id=profile.pk, reason="Complaints", now=MARCH_2)
     assert "Your profile is suspended" in client.get("/teach/go-live/").content.decode()
     response = client.post("/teach/go-live/")
     assert response.status_code == 409

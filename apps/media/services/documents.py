@@ -8,22 +8,18 @@ import re
 import secrets
 import uuid
 from datetime import datetime
-from functools import partial
 from pathlib import PurePath
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.template.loader import render_to_string
-from django.urls import reverse
 
 from apps.accounts.models import User
+from apps.audit.services import audit_record
+from apps.audit.states import AuditAction
 from apps.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from apps.instructors.models import InstructorProfile
-from apps.instructors.services import instructor_profile_ensure
-from apps.media import limits
+from apps.instructors.services import instructor_profile_ensure, instructor_unlist_lapsed
+from apps.media import limits, notices
 from apps.media.content import CONTENT_TYPES, DOCUMENT_HINT, DOCUMENT_TYPES, EXTENSIONS, FileType, detect, reject
 from apps.media.images import image_sanitize
 from apps.media.models import BackgroundCheckDocument, DocumentEvent
@@ -157,6 +153,12 @@ def document_approve(*, actor: User, document_id: int, now: datetime) -> Backgro
     document.valid_until = now + limits.BACKGROUND_CHECK_VALIDITY
     document.save(update_fields=["status", "reviewed_by", "reviewed_at", "valid_until", "updated_at"])
     _background_check_record(instructor_id=document.instructor_id, passed_at=now, now=now)
+    audit_record(
+        actor=actor, action=AuditAction.DOCUMENT_APPROVE, target=document, now=now,
+        before={"status": DocumentStatus.PENDING.value},
+        after={"status": document.status, "valid_until": document.valid_until.isoformat()},
+    )  # fmt: skip
+    notices.document_approved(document, now=now)
     return document
 
 
@@ -171,24 +173,18 @@ def document_reject(*, actor: User, document_id: int, reason: str, now: datetime
     _transition(document, DocumentStatus.REJECTED, actor=actor, now=now, note=reason)
     document.reviewed_by, document.reviewed_at, document.rejection_reason = actor, now, reason
     document.save(update_fields=["status", "reviewed_by", "reviewed_at", "rejection_reason", "updated_at"])
+    audit_record(
+        actor=actor, action=AuditAction.DOCUMENT_REJECT, target=document, now=now, reason=reason,
+        before={"status": DocumentStatus.PENDING.value}, after={"status": document.status},
+    )  # fmt: skip
+    notices.document_rejected(document, now=now)
     return document
 
 
-def _send(document: BackgroundCheckDocument, *, template: str, subject: str) -> None:
-    instructor = document.instructor
-    assert document.valid_until is not None  # approved documents always have one (a DB constraint)
-    local = document.valid_until.astimezone(ZoneInfo(instructor.timezone))
-    context = {
-        "instructor": instructor,
-        "expires_on": f"{local:%a} {local.day} {local:%b %Y}",
-        "upload_url": settings.SITE_URL + reverse("media:documents"),
-    }
-    body = render_to_string(f"media/email/{template}.txt", context)
-    send_mail(subject, body, None, [instructor.email])
-
-
 def document_expiry_sweep(*, now: datetime) -> int:
-    """Sweep: passes older than a year expire and the instructor's flag is cleared."""
+    """Sweep: passes older than a year expire and the instructor's flag is cleared; a live
+    instructor leaves search and booking (booked lessons stay). The instructor is told, and
+    staff when the instructor was unlisted."""
     expired = 0
     while True:
         with transaction.atomic():
@@ -202,10 +198,15 @@ def document_expiry_sweep(*, now: datetime) -> int:
                 _transition(document, DocumentStatus.EXPIRED, actor=None, now=now, note="A pass is valid for one year.")
                 document.save(update_fields=["status", "updated_at"])
                 _background_check_record(instructor_id=document.instructor_id, passed_at=None, now=now)
-                notify = partial(
-                    _send, document, template="background_check_expired", subject="Your background check has expired"
+                audit_record(
+                    actor=None, action=AuditAction.DOCUMENT_EXPIRE, target=document, now=now,
+                    before={"status": DocumentStatus.APPROVED.value}, after={"status": document.status},
+                    reason="A pass is valid for one year.",
+                )  # fmt: skip
+                unlisted = instructor_unlist_lapsed(
+                    user_id=document.instructor_id, now=now, reason="Background check expired."
                 )
-                transaction.on_commit(notify)
+                notices.document_expired(document, unlisted=unlisted is not None, now=now)
         expired += len(batch)
         if len(batch) < limits.SWEEP_BATCH:
             return expired
@@ -236,7 +237,6 @@ def document_reminder_sweep(*, now: datetime) -> int:
                 reminder_sent_at=now
             )
             if claimed:
-                subject = "Your background check expires soon"
-                transaction.on_commit(partial(_send, document, template="background_check_reminder", subject=subject))
+                notices.document_reminder(document, now=now)
                 sent += 1
     return sent

@@ -239,8 +239,13 @@ def test_pass_expires_after_a_year_and_clears_the_flag(
     assert document.status == "expired"
     assert _passed_at(instructor) is None
     assert _events(document)[-1] == ("approved", "expired", None, "A pass is valid for one year.")
-    assert (email.to, email.subject) == ([instructor.email], "Your background check has expired")
+    assert (email.to, email.subject) == ([instructor.email], "InstaInstru · Your background check has expired")
     assert "expired on Fri 15 Jan 2027" in email.body
+    # Its in-app twin.
+    assert list(instructor.notifications.order_by("id").values_list("kind", "subject")) == [
+        ("document_approved", "Your background check was approved"),
+        ("background_check_expired", "Your background check has expired"),
+    ]
     assert "https://instainstru.example/teach/verification/documents/" in email.body
     assert document_expiry_sweep(now=expiry + timedelta(days=1)) == 0
 
@@ -254,7 +259,7 @@ def test_reminder_30_days_before_expiry_is_sent_once(instructor, staff, django_c
         assert document_reminder_sweep(now=remind_at) == 1
         assert document_reminder_sweep(now=remind_at + timedelta(days=1)) == 0
     [email] = mail.outbox
-    assert (email.to, email.subject) == ([instructor.email], "Your background check expires soon")
+    assert (email.to, email.subject) == ([instructor.email], "InstaInstru · Your background check expires soon")
     # 14:00 UTC is 9:00 in New York, the instructor's zone: still the 15th there.
     assert "expires on Fri 15 Jan 2027" in email.body
     document.refresh_from_db()
@@ -278,7 +283,7 @@ def test_the_sweep_is_scheduled_and_runs_every_part(instructor, staff, django_ca
     with django_capture_on_commit_callbacks(execute=True):
         ran = media_sweep_run(now=T0 + timedelta(days=366))
     assert ran == {"retired_files": 0, "abandoned_uploads": 0, "expired_checks": 1, "expiry_reminders": 0}
-    assert [email.subject for email in mail.outbox] == ["Your background check has expired"]
+    assert [email.subject for email in mail.outbox] == ["InstaInstru · Your background check has expired"]
     # The beat entry names a task that runs (here inline, as the in-process scheduler does).
     nothing_due = {"retired_files": 0, "abandoned_uploads": 0, "expired_checks": 0, "expiry_reminders": 0}
     assert celery_app.tasks["media.sweep"].apply(throw=True).get() == nothing_due

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from apps.availability.models import AvailabilityDay
 from apps.availability.selectors import availability_week_get
@@ -99,5 +100,5 @@ def test_a_suspension_and_a_profile_edit_show_at_once(ana, staff, django_capture
         instructor_profile_update(actor=ana.user, changes={"headline": "Classical piano"})
     assert run(q=QUERY).results[0].headline == "Classical piano"
     with django_capture_on_commit_callbacks(execute=True):
-        instructor_suspend(actor=staff, profile_id=ana.pk)
+        instructor_suspend(actor=staff, profile_id=ana.pk, reason="Complaints", now=timezone.now())
     assert run(q=QUERY).total == 0
