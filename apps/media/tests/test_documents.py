@@ -146,7 +146,7 @@ def test_staff_approve_in_the_admin_sets_the_pass_for_a_year(client, instructor,
         done = client.post(
             CHANGELIST, {"action": "approve", "index": "0", ACTION_CHECKBOX_NAME: [document.pk]}, follow=True
         )
-    assert [str(m) for m in done.context["messages"]] == ["Approved 1 document(s)."]
+    assert [str(m) for m in done.context["messages"]] == ["Approved 1 document."]
     document.refresh_from_db()
     approved_at = T0 + timedelta(days=2)
     assert (document.status, document.reviewed_by, document.reviewed_at) == ("approved", staff, approved_at)

@@ -356,6 +356,6 @@ def test_staff_remove_a_picture_in_the_admin(
             {"action": "remove", "index": "0", ACTION_CHECKBOX_NAME: [picture.pk]},
             follow=True,
         )
-    assert [str(m) for m in removed.context["messages"]] == ["Removed 1 picture(s)."]
+    assert [str(m) for m in removed.context["messages"]] == ["Removed 1 picture."]
     assert stored_files(private_root) == []
     assert media_rows() == NO_ROWS
