@@ -1,5 +1,6 @@
 """The work waiting for staff, counted for the admin's front page. One query per queue, each
-served by an index (document queue, review flags, booking payment status)."""
+served by an index (document queue, review flags, booking payment status, report and reward
+status)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ from apps.bookings.models import Booking, NoShowReport
 from apps.bookings.states import NoShowStatus, PaymentStatus
 from apps.media.models import BackgroundCheckDocument
 from apps.media.states import DocumentStatus
+from apps.messaging.models import Report, ReportStatus
 from apps.payments.models import StudentLock
+from apps.referrals.models import Reward
+from apps.referrals.states import RewardStatus
 from apps.reviews.models import Review
 
 
@@ -46,6 +50,16 @@ def backoffice_queue_list() -> list[Queue]:
             "Disputed no-shows",
             NoShowReport.objects.filter(status=NoShowStatus.DISPUTED).count(),
             f"{bookings}?no_show__status__exact={NoShowStatus.DISPUTED}",
+        ),
+        Queue(
+            "Reported conversations",
+            Report.objects.filter(status=ReportStatus.OPEN).count(),
+            reverse("admin:messaging_report_changelist") + f"?status__exact={ReportStatus.OPEN}",
+        ),
+        Queue(
+            "Frozen referral rewards",
+            Reward.objects.filter(status=RewardStatus.FROZEN).count(),
+            reverse("admin:referrals_reward_changelist") + f"?status__exact={RewardStatus.FROZEN}",
         ),
         Queue(
             "Student accounts on hold",

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.test import RequestFactory
 
+from apps.audit.queues import backoffice_queue_list
 from apps.bookings.states import BookingStatus
 from apps.core.errors import NotFound, PermissionDenied, RateLimited, ValidationFailed
 from apps.core.limits import serving
@@ -149,6 +150,9 @@ def test_a_report_names_messages_of_the_other_side_and_alerts_staff(student, tea
     assert list(report.messages.all()) == [rude]
     alert = Notification.objects.get(user=staff)
     assert (alert.kind, alert.url) == ("staff_alert", f"/admin/messaging/report/{report.pk}/change/")
+    assert {q.label: q.count for q in backoffice_queue_list()}[
+        "Reported conversations"
+    ] == 1  # on the admin's front page
 
 
 def test_sends_are_rate_limited_per_user_while_serving_a_request(student, teacher, settings) -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from apps.accounts.models import User
 from apps.accounts.tests.factories import StudentFactory
+from apps.audit.queues import backoffice_queue_list
 from apps.bookings.tests.conftest import THURSDAY, Scene, local
 from apps.core.errors import Conflict, PermissionDenied, ValidationFailed
 from apps.notifications.models import Notification
@@ -103,6 +104,7 @@ def test_five_attributions_in_a_day_are_fine_the_sixth_freezes_pending_rewards(
     assert ReferralCode.objects.get(user=referrer).frozen_reason == "6 sign-ups in 24 hours, 7 in 7 days"
     reward = Reward.objects.get(user=referrer)
     assert reward.status == "frozen"
+    assert {q.label: q.count for q in backoffice_queue_list()}["Frozen referral rewards"] == 1  # staff see it waiting
     assert Reward.objects.get(user=student).status == "pending"  # the friend's own reward is not the referrer's
     assert Notification.objects.filter(kind="staff_alert").count() == 0  # no staff in this test
     assert sweep_referral_rewards(now=UNLOCK) == 1  # the student's unlocks; the frozen one waits
