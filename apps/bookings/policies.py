@@ -284,7 +284,8 @@ def _move(booking: Booking, starts_at: datetime, actor: User, now: datetime) -> 
         raise overlap_conflict(exc, slot_taken=slot_taken) from exc
     booking_event_add(
         booking=booking, kind="rescheduled", actor=actor, now=now,
-        reason=f"moved from {old.isoformat()} to {starts_at.isoformat()}",
+        # In the lesson's own zone, as people read it (the timeline shows this to both sides).
+        reason=f"moved from {when(old, booking.instructor_timezone)} to {when(starts_at, booking.instructor_timezone)}",
     )  # fmt: skip
 
 

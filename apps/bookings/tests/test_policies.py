@@ -228,7 +228,11 @@ def test_reschedule_at_24_hours_or_more_is_free_and_unlimited(scene, student, ah
     assert (moved.starts_at, again.starts_at, again.ends_at) == (NEXT_DAY, NEXT_DAY + 2 * HOUR, NEXT_DAY + 3 * HOUR)
     assert statuses(booking) == (BookingStatus.CONFIRMED, PaymentStatus.AUTHORIZED)
     assert operations() == []
-    assert [e.kind for e in booking.events.filter(kind="rescheduled")] == ["rescheduled", "rescheduled"]
+    # The timeline reads in the lesson's own time, never raw UTC.
+    assert list(booking.events.filter(kind="rescheduled").order_by("id").values_list("reason", flat=True)) == [
+        "moved from Thu 3 Dec, 10:00 am to Fri 4 Dec, 10:00 am",
+        "moved from Fri 4 Dec, 10:00 am to Fri 4 Dec, 12:00 pm",
+    ]
 
 
 @pytest.mark.parametrize(
