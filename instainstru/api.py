@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from apps.accounts.api import router as accounts_router
 from apps.availability.api import router as availability_router
+from apps.availability.feeds.api import router as imported_calendars_router
 from apps.bookings.api import router as bookings_router
 from apps.bookings.api_policies import router as booking_policies_router
 from apps.catalog.api import router as catalog_router
@@ -39,6 +40,7 @@ api.add_router("/", accounts_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/", instructors_router)
 api.add_router("/", availability_router)
+api.add_router("/", imported_calendars_router)
 api.add_router("/", payments_router)
 api.add_router("/", bookings_router)
 api.add_router("/", booking_policies_router)

@@ -166,7 +166,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "payment-webhooks": {"task": "payments.webhooks_retry", "schedule": 120.0},
     # Emails about messages unread for 15 minutes (at most one per thread per hour).
     "message-emails": {"task": "messaging.unread_emails", "schedule": 60.0},
+    # Instructors' imported calendars (ICS feeds) that are due a refresh.
+    "imported-calendars": {"task": "availability.imported_calendars", "schedule": 60.0},
 }
+# Calendar import (apps/availability/feeds): the largest feed we read, and the non-public
+# networks a feed may live on (none: tests allow 127.0.0.1/32 for their local server).
+CALENDAR_FEED_MAX_BYTES = env_int("CALENDAR_FEED_MAX_BYTES", 2_000_000)
+CALENDAR_FEED_ALLOWED_PRIVATE_NETWORKS: list[str] = []
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django import forms
 
-from apps.availability.models import BLACKOUT_REASON_MAX
+from apps.availability.models import BLACKOUT_REASON_MAX, FEED_LABEL_MAX, FEED_URL_MAX
 from apps.core.dates import DATE_RANGE_VALIDATORS
 from apps.instructors.states import Format
 
@@ -45,3 +45,13 @@ class SlotPickerForm(forms.Form):
         self.is_valid()
         data = self.cleaned_data
         return data.get("date"), data.get("service") or None, data.get("format") or None, data.get("duration")
+
+
+class ImportedCalendarForm(forms.Form):
+    label = forms.CharField(label="Name", max_length=FEED_LABEL_MAX, help_text="e.g. School, Studio, Personal")
+    url = forms.CharField(
+        label="Secret address (iCal format)",
+        max_length=FEED_URL_MAX,
+        help_text="In Google Calendar: Settings → your calendar → “Secret address in iCal format”.",
+        widget=forms.URLInput(attrs={"inputmode": "url", "autocomplete": "off", "spellcheck": "false"}),
+    )

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from apps.availability.cells import CELLS_PER_DAY
 
@@ -81,3 +81,59 @@ class BlackoutDate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instructor_id} · off {self.date}"
+
+
+FEED_LABEL_MAX = 60
+FEED_URL_MAX = 2000
+
+
+class ImportedCalendar(models.Model):
+    """A private ICS address of one of the instructor's other calendars (school, another
+    studio, a personal calendar). A periodic job fetches it; its busy times block open slots
+    like bookings do. The address is a secret (it grants read access to that calendar), so
+    pages show only its host."""
+
+    instructor = models.ForeignKey(
+        "instructors.InstructorProfile", on_delete=models.CASCADE, related_name="imported_calendars"
+    )
+    label = models.CharField(max_length=FEED_LABEL_MAX)
+    url = models.CharField(max_length=FEED_URL_MAX)
+    created_at = models.DateTimeField()
+    # When the job should fetch next; a fetch in flight pushes it forward first (a lease), so
+    # two workers never fetch the same feed at once and a crashed one is retried later.
+    next_fetch_at = models.DateTimeField()
+    last_fetched_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    # Conditional-request validators from the last successful answer.
+    etag = models.CharField(max_length=200, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    failure_count = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["instructor", "url"], name="imported_calendar_unique_url")]
+        indexes = [models.Index(fields=["next_fetch_at"], name="imported_calendar_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.instructor_id} · {self.label}"
+
+
+class ExternalBusy(models.Model):
+    """A busy stretch read from a calendar feed (merged, clipped to the booking horizon).
+    A successful fetch replaces the feed's rows; a failed one leaves them as they were."""
+
+    feed = models.ForeignKey(ImportedCalendar, on_delete=models.CASCADE, related_name="busy")
+    instructor = models.ForeignKey("instructors.InstructorProfile", on_delete=models.CASCADE, related_name="+")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="external_busy_positive")]
+        # Slot and search reads ask "this instructor's (or these instructors') busy time
+        # overlapping [start, end)".
+        indexes = [models.Index(fields=["instructor", "starts_at"], name="external_busy_instructor_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.instructor_id} · busy {self.starts_at:%Y-%m-%d %H:%M}"

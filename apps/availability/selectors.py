@@ -17,8 +17,9 @@ from apps.availability.cells import (
     week_etag,
     week_start_of,
 )
+from apps.availability.feeds.selectors import external_busy_list
 from apps.availability.models import AvailabilityDay, AvailabilityWeek, BlackoutDate
-from apps.availability.weeks import BookedSlot, WeekSnapshot, day_label, time_range_label
+from apps.availability.weeks import BookedSlot, WeekSnapshot, day_label, time_label, time_range_label
 from apps.bookings.models import Booking
 from apps.bookings.selectors import booking_active_list
 from apps.instructors.models import InstructorProfile
@@ -85,12 +86,42 @@ def blackout_list(
 
 
 @dataclass(frozen=True)
+class CalendarBusy:
+    """Busy time imported from one of the instructor's calendars, as the editor lists it."""
+
+    source: str
+    label: str
+
+
+def calendar_busy_list(*, profile: InstructorProfile, first: date, last: date) -> list[CalendarBusy]:
+    """Imported busy time touching local dates first..last, labelled in the instructor's zone."""
+    zone = ZoneInfo(profile.timezone)
+    start, end = local_day_bounds(first, last, zone)
+    found = []
+    for source, starts_at, ends_at in external_busy_list(profile=profile, start=start, end=end):
+        local_start, local_end = starts_at.astimezone(zone), ends_at.astimezone(zone)
+        if local_end.date() == local_start.date():
+            when = (
+                f"{day_label(local_start.date())}, {time_range_label(_minute_of(local_start), _minute_of(local_end))}"
+            )
+        else:
+            when = f"{day_label(local_start.date())} {time_label(_minute_of(local_start))} – {day_label(local_end.date())} {time_label(_minute_of(local_end))}"
+        found.append(CalendarBusy(source=source, label=when))
+    return found
+
+
+def _minute_of(moment: datetime) -> int:
+    return moment.hour * 60 + moment.minute
+
+
+@dataclass(frozen=True)
 class EditorData:
-    """Everything the week editor page renders (four queries)."""
+    """Everything the week editor page renders (five queries)."""
 
     profile: InstructorProfile
     week: WeekSnapshot
     booked: list[BookedSlot]
+    calendar_busy: list[CalendarBusy]
     blackouts: list[BlackoutDate]
     upcoming_blackouts: list[BlackoutDate]
     today: date
@@ -117,6 +148,7 @@ def availability_editor_get(*, profile: InstructorProfile, day: date | None, now
         profile=profile,
         week=week,
         booked=availability_booked_list(profile=profile, first=week.week_start, last=last),
+        calendar_busy=calendar_busy_list(profile=profile, first=week.week_start, last=last),
         blackouts=[b for b in upcoming if week.week_start <= b.date <= last],
         upcoming_blackouts=[b for b in upcoming if b.date >= today],
         today=today,

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Prefetch
 
 from apps.availability.cells import local_day_bounds, windows_from_masks
+from apps.availability.feeds.selectors import external_busy_intervals
 from apps.availability.models import AvailabilityDay, BlackoutDate
 from apps.availability.slots import BusyInterval, SlotQuery, SlotRules, format_slot, open_slots
 from apps.availability.weeks import DAY_NAMES, day_label
@@ -126,7 +127,8 @@ def slot_choice_resolve(
 def _slot_inputs(
     profile: InstructorProfile, first: date, last: date, *, exclude_booking_id: int | None = None
 ) -> tuple[list[AvailabilityDay], set[date], list[BusyInterval]]:
-    """Windows, blackout dates and bookings around local dates first..last (three queries)."""
+    """Windows, blackout dates, and bookings plus busy time imported from the instructor's
+    calendars, around local dates first..last (four queries)."""
     zone = ZoneInfo(profile.timezone)
     lo, hi = first - timedelta(days=1), last + timedelta(days=SPILL_DAYS + 1)
     days = list(AvailabilityDay.objects.filter(instructor=profile, date__gte=lo, date__lte=hi))
@@ -137,7 +139,8 @@ def _slot_inputs(
     active = booking_active_list(instructor_id=profile.pk, start=start, end=end).only("starts_at", "ends_at", "format")
     if exclude_booking_id is not None:
         active = active.exclude(pk=exclude_booking_id)
-    return days, blackouts, [BusyInterval(b.starts_at, b.ends_at, b.is_travel) for b in active]
+    busy = [BusyInterval(b.starts_at, b.ends_at, b.is_travel) for b in active]
+    return days, blackouts, busy + external_busy_intervals(instructor_id=profile.pk, start=start, end=end)
 
 
 def open_slot_list(

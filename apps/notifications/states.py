@@ -44,6 +44,7 @@ KIND_CATEGORY: dict[str, Category] = {
     "background_check_expired": Category.ACCOUNT,
     "instructor_suspended": Category.ACCOUNT,
     "instructor_reinstated": Category.ACCOUNT,
+    "imported_calendar_failing": Category.ACCOUNT,
     "booking_auto_cancelled": Category.PAYMENTS,
     "booking_payment_expired": Category.PAYMENTS,
     "booking_confirmed": Category.LESSONS,

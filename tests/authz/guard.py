@@ -12,7 +12,7 @@ from django.db import connection
 from django.db.models import Model, QuerySet
 
 from apps.accounts.models import Address, Learner, User
-from apps.availability.models import BlackoutDate
+from apps.availability.models import BlackoutDate, ImportedCalendar
 from apps.bookings.models import Booking, CalendarFeed
 from apps.instructors.models import InstructorProfile, Offering
 from apps.media.models import BackgroundCheckDocument, Upload
@@ -58,6 +58,8 @@ GUARDED = (
             frozenset({"profile_id"})),
     Guarded("blackout", lambda: BlackoutDate.objects.select_related("instructor"),
             lambda b: [b.instructor.user_id], frozenset({"instructor_id"})),
+    Guarded("imported_calendar", lambda: ImportedCalendar.objects.select_related("instructor"),
+            lambda c: [c.instructor.user_id], frozenset({"instructor_id", "url"})),
     Guarded("learner", lambda: Learner.objects.all(), lambda x: [x.parent_id], frozenset({"parent_id"})),
     Guarded("address", lambda: Address.objects.all(), lambda a: [a.user_id], frozenset({"user_id"})),
     Guarded("card", lambda: PaymentMethod.objects.all(), lambda c: [c.user_id], frozenset({"user_id"})),

@@ -290,6 +290,17 @@ API: dict[str, Rule] = {
     "apps_availability_api_blackout_remove": owned(
         {INSTRUCTOR: 204}, method="DELETE", params={"blackout_id": "blackout"}
     ),
+    # imported calendars (the add reads a .invalid address at once: it fails, and says so)
+    "apps_availability_feeds_api_calendars": role(INSTRUCTORS, wrong=404),
+    "apps_availability_feeds_api_calendar_add": role(
+        INSTRUCTORS, 201, wrong=404, method="POST", body=lambda w: {"label": "Gym", "url": "https://gym.invalid/a.ics"}
+    ),
+    "apps_availability_feeds_api_calendar_refresh": owned(
+        {INSTRUCTOR: 200}, method="POST", params={"feed_id": "imported_calendar"}
+    ),
+    "apps_availability_feeds_api_calendar_remove": owned(
+        {INSTRUCTOR: 204}, method="DELETE", params={"feed_id": "imported_calendar"}
+    ),
     # saved cards
     "apps_payments_api_cards": signed_in(),
     "apps_payments_api_card_add": role(
@@ -507,6 +518,16 @@ PAGES: dict[str, Rule] = {
     ),
     "availability:blackout_remove": page_owned(
         {INSTRUCTOR: 302}, role_of=INSTRUCTORS, method="POST", params={"blackout_id": "blackout"}
+    ),
+    "availability:calendars": page_role(INSTRUCTORS),
+    "availability:calendar_add": page_role(
+        INSTRUCTORS, 302, method="POST", body=lambda w: {"label": "Gym", "url": "https://gym.invalid/a.ics"}
+    ),
+    "availability:calendar_refresh": page_owned(
+        {INSTRUCTOR: 302}, role_of=INSTRUCTORS, method="POST", params={"feed_id": "imported_calendar"}
+    ),
+    "availability:calendar_remove": page_owned(
+        {INSTRUCTOR: 302}, role_of=INSTRUCTORS, method="POST", params={"feed_id": "imported_calendar"}
     ),
     "ledgers:earnings": page_role(INSTRUCTORS, wrong=403, post=page_role(INSTRUCTORS, wrong=403, method="POST")),
     "ledgers:earnings_csv": page_role(

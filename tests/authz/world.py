@@ -19,7 +19,8 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.accounts.services import address_create, learner_create
 from apps.accounts.tests.factories import InstructorUserFactory, StaffFactory, StudentFactory
-from apps.availability.models import BlackoutDate
+from apps.availability.feeds.services import imported_calendar_add
+from apps.availability.models import BlackoutDate, ImportedCalendar
 from apps.availability.selectors import availability_week_get
 from apps.availability.services import blackout_create
 from apps.bookings.calendar import calendar_feed_get
@@ -204,11 +205,13 @@ def _student_things(student: User, *, learner: str, street: str, neighborhood: s
 
 def _teacher_things(
     teacher: User, *, day_off: dt.date, reason: str, file: str
-) -> tuple[BlackoutDate, BackgroundCheckDocument]:
+) -> tuple[BlackoutDate, BackgroundCheckDocument, ImportedCalendar]:
     now = timezone.now()
     return (
         blackout_create(actor=teacher, day=day_off, reason=reason, now=now),
         document_submit(actor=teacher, data=corpus.pdf(), filename=file, now=now),
+        # Never fetched here (the sweep doesn't run in the probes): the address stays unread.
+        imported_calendar_add(actor=teacher, url=f"https://{file[:-4]}.invalid/cal.ics", label=reason, now=now),
     )
 
 
@@ -252,7 +255,7 @@ def world_build() -> World:
     day_off = now.astimezone(NEW_YORK).date() + dt.timedelta(days=30)
     student = _student_things(users[STUDENT], learner="Lorelei", street="17 Hidden Lane", neighborhood="park-slope")
     other = _student_things(users[OTHER_STUDENT], learner="Griselda", street="5 Quiet Court", neighborhood="astoria")
-    blackout, document = _teacher_things(
+    blackout, document, imported_calendar = _teacher_things(
         users[INSTRUCTOR], day_off=day_off, reason="Dentist appointment", file="secret-check.pdf"
     )
     _teacher_things(users[OTHER_INSTRUCTOR], day_off=day_off, reason="Ski trip with cousins", file="other-check.pdf")
@@ -282,6 +285,7 @@ def world_build() -> World:
         # one without.
         "spare_offering": OfferingFactory.create(profile=mine, service=Service.objects.get(slug="guitar")).pk,
         "blackout": blackout.pk,
+        "imported_calendar": imported_calendar.pk,
         "document": document.pk,
         "document_token": document_view_url(actor=users[INSTRUCTOR], document=document, now=now).url.split("/")[-2],
         "upload": upload_start(
