@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 from django.db.models import Prefetch
 
 from apps.availability.cells import local_day_bounds, windows_from_masks
-from apps.availability.feeds.selectors import external_busy_intervals
-from apps.availability.models import AvailabilityDay, BlackoutDate
+from apps.availability.feeds.selectors import busy_rows
+from apps.availability.models import AvailabilityDay, BlackoutDate, ExternalBusy
 from apps.availability.slots import BusyInterval, SlotQuery, SlotRules, format_slot, open_slots
 from apps.availability.weeks import DAY_NAMES, day_label
 from apps.bookings.selectors import booking_active_list
@@ -128,7 +128,7 @@ def _slot_inputs(
     profile: InstructorProfile, first: date, last: date, *, exclude_booking_id: int | None = None
 ) -> tuple[list[AvailabilityDay], set[date], list[BusyInterval]]:
     """Windows, blackout dates, and bookings plus busy time imported from the instructor's
-    calendars, around local dates first..last (four queries)."""
+    calendars, around local dates first..last (three queries)."""
     zone = ZoneInfo(profile.timezone)
     lo, hi = first - timedelta(days=1), last + timedelta(days=SPILL_DAYS + 1)
     days = list(AvailabilityDay.objects.filter(instructor=profile, date__gte=lo, date__lte=hi))
@@ -136,11 +136,11 @@ def _slot_inputs(
         BlackoutDate.objects.filter(instructor=profile, date__gte=lo, date__lte=hi).values_list("date", flat=True)
     )
     start, end = local_day_bounds(lo, hi, zone)
-    active = booking_active_list(instructor_id=profile.pk, start=start, end=end).only("starts_at", "ends_at", "format")
+    active = booking_active_list(instructor_id=profile.pk, start=start, end=end)
     if exclude_booking_id is not None:
         active = active.exclude(pk=exclude_booking_id)
-    busy = [BusyInterval(b.starts_at, b.ends_at, b.is_travel) for b in active]
-    return days, blackouts, busy + external_busy_intervals(instructor_id=profile.pk, start=start, end=end)
+    imported = ExternalBusy.objects.filter(instructor=profile, starts_at__lt=end, ends_at__gt=start)
+    return days, blackouts, [BusyInterval(s, e, travel) for _, s, e, travel in busy_rows(active, imported)]
 
 
 def open_slot_list(

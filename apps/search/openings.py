@@ -1,8 +1,8 @@
 """Open lesson start times for many instructors at once, for search.
 
-The inputs of every candidate are read in three queries whatever their number (day masks
-without blackout dates, active bookings, and busy time imported from the instructors' own
-calendars: `calendar_list`), then each instructor's
+The inputs of every candidate are read in two queries whatever their number (day masks
+without blackout dates, and active bookings with the busy time imported from the instructors'
+own calendars: `calendar_list`), then each instructor's
 openings in a window are found in Python. The reference rules are `availability.slots.open_slots`; running them for
 hundreds of instructors per search costs ~0.3–0.7 ms each, so the common day is computed
 directly on its cells instead: a New York instructor, a day without a DST change, and no
@@ -23,11 +23,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.db.models import Exists, OuterRef
 
 from apps.availability.cells import CELLS_PER_DAY, local_day_bounds, ranges_from_mask, windows_from_masks
+from apps.availability.feeds.selectors import busy_rows
 from apps.availability.models import AvailabilityDay, BlackoutDate, ExternalBusy
 from apps.availability.slots import BusyInterval, SlotQuery, SlotRules, open_slots
 from apps.bookings.models import Booking
 from apps.bookings.states import ACTIVE_STATUSES
-from apps.instructors.states import Format
 from apps.search.criteria import SEARCH_ZONE, SEARCH_ZONE_NAME
 from apps.search.relax import DayWindow
 from apps.search.sql import id_in
@@ -73,8 +73,8 @@ def calendar_span(window: DayWindow, today: date) -> tuple[date, date]:
 
 def calendar_list(instructors: Mapping[int, tuple[str, SlotRules]], first: date, last: date) -> dict[int, Calendar]:
     """Calendars of many instructors (id -> (zone, rules)) over local dates first..last, in
-    three queries: day rows without blackout days (the (instructor, date) unique indexes),
-    active bookings (the bookings' (instructor, starts_at) index) and imported busy time."""
+    two queries: day rows without blackout days (the (instructor, date) unique indexes), and
+    active bookings plus imported busy time (their (instructor, starts_at) indexes, one UNION)."""
     ids = list(instructors)
     masks: dict[int, dict[date, int]] = defaultdict(dict)
     # A day off keeps its windows (the instructor may lift it) but offers nothing.
@@ -84,15 +84,12 @@ def calendar_list(instructors: Mapping[int, tuple[str, SlotRules]], first: date,
         masks[instructor_id][day] = cells
     start, end = local_day_bounds(first, last, SEARCH_ZONE)
     bookings: dict[int, list[BusyInterval]] = defaultdict(list)
-    for instructor_id, starts_at, ends_at, fmt in Booking.objects.filter(
+    active = Booking.objects.filter(
         id_in("instructor_id", ids), status__in=ACTIVE_STATUSES, starts_at__lt=end, ends_at__gt=start
-    ).values_list("instructor_id", "starts_at", "ends_at", "format"):
-        bookings[instructor_id].append(BusyInterval(starts_at, ends_at, fmt == Format.TRAVEL))
-    # Busy time imported from instructors' own calendars blocks like a non-travel booking.
-    for instructor_id, starts_at, ends_at in ExternalBusy.objects.filter(
-        id_in("instructor_id", ids), starts_at__lt=end, ends_at__gt=start
-    ).values_list("instructor_id", "starts_at", "ends_at"):
-        bookings[instructor_id].append(BusyInterval(starts_at, ends_at))
+    )
+    imported = ExternalBusy.objects.filter(id_in("instructor_id", ids), starts_at__lt=end, ends_at__gt=start)
+    for instructor_id, starts_at, ends_at, is_travel in busy_rows(active, imported):
+        bookings[instructor_id].append(BusyInterval(starts_at, ends_at, is_travel))
     return {
         pk: calendar_build(zone, rules, masks.get(pk, {}), bookings.get(pk, []))
         for pk, (zone, rules) in instructors.items()

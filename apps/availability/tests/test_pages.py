@@ -84,9 +84,10 @@ def test_editor_query_count_does_not_grow_with_bookings_or_days_off(client, prof
         counts.append(len(queries))
         ours.append([q["sql"].split('"')[1] for q in queries.captured_queries if OUR_TABLES.search(q["sql"])])
     assert counts[0] == counts[1]  # whatever the site header adds, the page does not grow
-    # The profile; the week's days and version row; days off; bookings with their students.
+    # The profile; the week's days and version row; days off; bookings with their students;
+    # busy time from imported calendars with their names.
     assert ours == [["instructors_instructorprofile", "availability_availabilityday", "availability_availabilityweek",
-                     "availability_blackoutdate", "bookings_booking"]] * 2  # fmt: skip
+                     "availability_blackoutdate", "bookings_booking", "availability_importedcalendar"]] * 2  # fmt: skip
 
 
 def test_editor_navigates_by_week_and_ignores_a_bad_week(client, profile) -> None:
