@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "apps.referrals",
     "apps.messaging",
     "apps.audit",
+    "apps.favorites",
+    "apps.waitlist",
 ]
 
 MIDDLEWARE = [
@@ -166,6 +168,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "payment-webhooks": {"task": "payments.webhooks_retry", "schedule": 120.0},
     # Emails about messages unread for 15 minutes (at most one per thread per hour).
     "message-emails": {"task": "messaging.unread_emails", "schedule": 60.0},
+    # Waitlist: ends entries whose dates passed and re-checks open times (the check queued
+    # after each cancellation or availability edit does the same at once; this catches a lost one).
+    "waitlist-sweep": {"task": "waitlist.sweep", "schedule": 300.0},
 }
 
 AUTH_USER_MODEL = "accounts.User"
