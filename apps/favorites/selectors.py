@@ -70,7 +70,9 @@ def _choice(profile: InstructorProfile, favorite: Favorite) -> SlotChoice | None
     return SlotChoice(
         offering=offering,
         format=booked_format if booked_format in offering.formats else default_format(offering),
-        duration=booked_length if booked_length in offering.duration_options else default_duration(offering),
+        duration=booked_length
+        if booked_length is not None and booked_length in offering.duration_options
+        else default_duration(offering),
     )
 
 

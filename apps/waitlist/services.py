@@ -17,6 +17,7 @@ holds the lock."""
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -142,7 +143,7 @@ def _end(entry: WaitlistEntry, to: EntryStatus, now: datetime) -> None:
     entry.save(update_fields=["status", "ended_at"])
 
 
-def waitlist_cancel(*, actor: User, public_id: object, now: datetime) -> WaitlistEntry:
+def waitlist_cancel(*, actor: User, public_id: uuid.UUID, now: datetime) -> WaitlistEntry:
     """Stop waiting. Only the student's own entry (404 otherwise); again is a no-op; 409 once
     it has expired."""
     with transaction.atomic():
