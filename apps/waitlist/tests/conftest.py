@@ -17,7 +17,7 @@ def thursday_window(start: time, end: time) -> WaitWindow:
     return WaitWindow(weekdays=frozenset({THURSDAY_NUMBER}), start=start, end=end, date_from=THURSDAY, date_to=THURSDAY)
 
 
-def wait_for(student: User, scene: Scene, start: time, end: time) -> WaitlistEntry:
+def wait_for(student: User, teacher_scene: Scene, start: time, end: time) -> WaitlistEntry:
     return waitlist_join(
-        actor=student, slug=scene.profile.slug, service="piano", window=thursday_window(start, end), now=NOW
+        actor=student, slug=teacher_scene.profile.slug, service="piano", window=thursday_window(start, end), now=NOW
     )
