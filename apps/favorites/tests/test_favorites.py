@@ -118,6 +118,7 @@ def test_my_teachers_lists_next_open_times_and_book_again(client, student: User,
     assert (oscar.profile.slug, ines.profile.slug) == ("oscar", "ines")  # newest saved first
     assert ines.book_again_url == "/book/ines/?service=piano&format=online&duration=90"
     assert oscar.book_again_url == ""
+    assert ines.choice is not None
     assert (ines.choice.format, ines.choice.duration) == ("online", 90)
     # Open 13:00–17:00 from tomorrow: the first three starts tomorrow, on the quarter hour.
     labels = [t["label"].split(", ")[1] for t in ines.next_times]
