@@ -202,8 +202,9 @@ def _waitlist_join(world: World) -> dict[str, Any]:
 
 
 def _waitlist_form(world: World) -> dict[str, Any]:
-    """The same window as the join page's form posts it."""
-    return {key: value for key, value in _waitlist_join(world).items() if key != "instructor"}
+    """The same window from the join page's form (the matrix posts one value per field: Mondays)."""
+    fields = {key: value for key, value in _waitlist_join(world).items() if key != "instructor"}
+    return {**fields, "weekdays": 0}
 
 
 API: dict[str, Rule] = {
