@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pyte
 
 def test_save_a_teacher_and_wait_for_a_time_on_a_phone(phone_page: Page, live_server) -> None:
     base, page = live_server.url, phone_page
-    make_teacher("bea-busy", "Bea Busy", open_from_day=20)  # nothing free for the next three weeks
+    make_teacher("bea-busy", "Bea Busy", open_from_day=40)  # nothing free in the next four weeks
     student = StudentFactory.create(email="rita@example.com", first_name="Rita", last_name="Reyes")
     errors: list[str] = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
