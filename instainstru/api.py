@@ -11,6 +11,7 @@ from apps.catalog.api import router as catalog_router
 from apps.core.api_auth import AppSessionTokenAuth, SessionCookieAuth
 from apps.core.api_errors import MethodRateThrottle, install_error_handlers
 from apps.core.api_input import reject_unstorable_text
+from apps.favorites.api import router as favorites_router
 from apps.instructors.api import router as instructors_router
 from apps.media.api import router as media_router
 from apps.messaging.api import router as messaging_router
@@ -20,6 +21,7 @@ from apps.payments.api_webhooks import router as payment_webhooks_router
 from apps.referrals.api import router as referrals_router
 from apps.reviews.api import router as reviews_router
 from apps.search.api import router as search_router
+from apps.waitlist.api import router as waitlist_router
 
 api = NinjaAPI(
     title="InstaInstru API",
@@ -51,3 +53,5 @@ api.add_router("/", search_router)
 api.add_router("/", reviews_router)
 api.add_router("/", referrals_router)
 api.add_router("/", messaging_router)
+api.add_router("/", favorites_router)
+api.add_router("/", waitlist_router)

@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "apps.referrals",
     "apps.messaging",
     "apps.audit",
+    "apps.favorites",
+    "apps.waitlist",
 ]
 
 MIDDLEWARE = [
@@ -168,6 +170,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "message-emails": {"task": "messaging.unread_emails", "schedule": 60.0},
     # Instructors' imported calendars (ICS feeds) that are due a refresh.
     "imported-calendars": {"task": "availability.imported_calendars", "schedule": 60.0},
+    # Waitlist: ends entries whose dates passed and re-checks open times (the check queued
+    # after each cancellation or availability edit does the same at once; this catches a lost one).
+    "waitlist-sweep": {"task": "waitlist.sweep", "schedule": 300.0},
 }
 # Calendar import (apps/availability/feeds): the largest feed we read, and the non-public
 # networks a feed may live on (none: tests allow 127.0.0.1/32 for their local server).

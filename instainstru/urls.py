@@ -29,6 +29,8 @@ urlpatterns = [
     path("", include("apps.reviews.urls")),
     path("", include("apps.referrals.urls")),
     path("", include("apps.messaging.urls")),
+    path("", include("apps.favorites.urls")),
+    path("", include("apps.waitlist.urls")),
     path("notifications/", include("apps.notifications.urls")),
     path("admin/", admin.site.urls),
 ]

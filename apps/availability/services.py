@@ -34,6 +34,7 @@ from apps.core.errors import Conflict, NotFound, PreconditionRequired, Validatio
 from apps.instructors.models import InstructorProfile
 from apps.instructors.services import instructor_profile_ensure
 from apps.search.generation import search_generation_bump
+from apps.waitlist.services import waitlist_check_after_commit
 
 MAX_PATTERN_DAYS = 26 * 7  # half a year: a term or a season, without locking a year of weeks
 MINUTES_PER_DAY = 24 * 60
@@ -146,6 +147,7 @@ def _write_days(profile: InstructorProfile, masks: Mapping[date, int]) -> None:
         [AvailabilityDay(instructor=profile, date=day, cells=mask) for day, mask in sorted(masks.items()) if mask]
     )
     transaction.on_commit(search_generation_bump)
+    waitlist_check_after_commit(instructor_id=profile.pk)  # new windows may open waited-for times
 
 
 def _bump(week: AvailabilityWeek, *, actor: User, now: datetime) -> None:
@@ -370,5 +372,7 @@ def blackout_update(*, actor: User, blackout_id: int, reason: str) -> BlackoutDa
 
 
 def blackout_delete(*, actor: User, blackout_id: int) -> None:
-    _own_blackout(actor, blackout_id).delete()
+    blackout = _own_blackout(actor, blackout_id)
+    blackout.delete()
     transaction.on_commit(search_generation_bump)
+    waitlist_check_after_commit(instructor_id=blackout.instructor_id)  # the day is bookable again

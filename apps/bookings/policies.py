@@ -53,6 +53,7 @@ from apps.payments.pricing import (
 )
 from apps.reviews.notices import review_requested
 from apps.search.generation import search_generation_bump
+from apps.waitlist.services import waitlist_check_after_commit
 
 CANCELLABLE = frozenset({BookingStatus.PENDING, BookingStatus.CONFIRMED})
 logger = logging.getLogger(__name__)
@@ -186,6 +187,7 @@ def booking_cancel(
                 before=before, after={**booking_state(booking), "fault": fault, "outcome": _outcome_json(decided)},
             )  # fmt: skip
         transaction.on_commit(search_generation_bump)  # the time is open again
+        waitlist_check_after_commit(instructor_id=booking.instructor_id)
         cancelled_by = f"staff_{by}" if fault is not None else by
         transaction.on_commit(BOOKINGS_CANCELLED.labels(reason=cancelled_by).inc)
     # After the commit and outside any lock (a sweep finishes it if this process dies here).
@@ -287,6 +289,7 @@ def _move(booking: Booking, starts_at: datetime, actor: User, now: datetime) -> 
         # In the lesson's own zone, as people read it (the timeline shows this to both sides).
         reason=f"moved from {when(old, booking.instructor_timezone)} to {when(starts_at, booking.instructor_timezone)}",
     )  # fmt: skip
+    waitlist_check_after_commit(instructor_id=booking.instructor_id)  # the old time is open again
 
 
 @money_operation

@@ -51,6 +51,7 @@ from apps.payments.payouts import sweep_payouts
 from apps.payments.pricing import completion_outcome, released_outcome
 from apps.referrals.services import sweep_referral_rewards
 from apps.search.generation import search_generation_bump
+from apps.waitlist.services import waitlist_check_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -170,6 +171,7 @@ def sweep_final_warnings(*, now: datetime) -> int:
 def _cancel_unpaid(booking: Booking, *, to: str, reason: str, settlement_reason: str, now: datetime) -> Settlement:
     booking_status_change(booking=booking, to=to, actor=None, now=now, reason=reason)
     transaction.on_commit(search_generation_bump)  # the time is open again
+    waitlist_check_after_commit(instructor_id=booking.instructor_id)
     cancelled = "unpaid" if to == BookingStatus.CANCELLED else "payment_expired"
     transaction.on_commit(BOOKINGS_CANCELLED.labels(reason=cancelled).inc)
     return settlement_decide(

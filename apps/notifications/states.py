@@ -59,6 +59,7 @@ KIND_CATEGORY: dict[str, Category] = {
     "review_reply": Category.LESSONS,
     "reminder": Category.REMINDERS,
     "new_message": Category.MESSAGES,
+    "waitlist_opening": Category.LESSONS,
     "staff_alert": Category.STAFF,
     # Referral rewards are money the user is owed (apps/referrals).
     "referral_earned": Category.PAYMENTS,

@@ -193,6 +193,20 @@ def _report(world: World) -> dict[str, Any]:
     return {"reason": "spam", "message_ids": [world.ids["their_message"]], "note": "Spam"}
 
 
+def _waitlist_join(world: World) -> dict[str, Any]:
+    """Early mornings next week: the teacher opens 09:00–17:00, so nothing is free then."""
+    return {
+        "instructor": world.ids["slug"], "service": "piano", "weekdays": [0, 1, 2, 3, 4, 5, 6], "start": "06:00",
+        "end": "07:00", "date_from": _day(world, -29), "date_to": _day(world, -22),
+    }  # fmt: skip
+
+
+def _waitlist_form(world: World) -> dict[str, Any]:
+    """The same window from the join page's form (the matrix posts one value per field: Mondays)."""
+    fields = {key: value for key, value in _waitlist_join(world).items() if key != "instructor"}
+    return {**fields, "weekdays": 0}
+
+
 API: dict[str, Rule] = {
     # messaging
     "apps_messaging_api_conversations": signed_in(),
@@ -357,6 +371,13 @@ API: dict[str, Rule] = {
     # credits and earnings
     "apps_payments_api_ledgers_credits": signed_in(),
     "apps_referrals_api_my_referrals": signed_in(),
+    # saved teachers and the waitlist: the caller's own rows, students only
+    "apps_favorites_api_favorites": role(STUDENTS),
+    "apps_favorites_api_favorite_save": role(STUDENTS, method="PUT", params={"instructor_id": "profile"}),
+    "apps_favorites_api_favorite_unsave": role(STUDENTS, 204, method="DELETE", params={"instructor_id": "profile"}),
+    "apps_waitlist_api_entries": role(STUDENTS),
+    "apps_waitlist_api_join": role(STUDENTS, 201, method="POST", body=_waitlist_join),
+    "apps_waitlist_api_cancel": owned({STUDENT: 204}, method="DELETE", params={"entry_id": "waitlist_entry"}),
     "apps_payments_api_ledgers_earnings": role(INSTRUCTORS),
     "apps_payments_api_ledgers_earnings_export": role(INSTRUCTORS),
     "apps_payments_api_ledgers_instant_payout": role({INSTRUCTOR: 409, OTHER_INSTRUCTOR: 409}, method="POST"),
@@ -464,6 +485,20 @@ PAGES: dict[str, Rule] = {
     # referrals: anyone may open a share link; each signed-in user has their own page and QR code
     "referrals:landing": public(params={"code": "referral_code"}),
     "referrals:mine": page_signed_in(),
+    "favorites:mine": page_role(STUDENTS),
+    "favorites:toggle": page_role(
+        STUDENTS,
+        302,
+        params={"slug": "slug"},
+        post=page_role(STUDENTS, 302, method="POST", params={"slug": "slug"}, body=lambda w: {"action": "save"}),
+    ),
+    "waitlist:mine": page_role(STUDENTS),
+    "waitlist:join": page_role(
+        STUDENTS,
+        params={"slug": "slug"},
+        post=page_role(STUDENTS, 302, method="POST", params={"slug": "slug"}, body=_waitlist_form),
+    ),
+    "waitlist:cancel": page_owned({STUDENT: 302}, method="POST", params={"public_id": "waitlist_entry"}),
     "referrals:qr": page_signed_in(),
     "notifications:preferences": page_signed_in(post=page_signed_in(302, method="POST")),
     "ledgers:credits": page_signed_in(post=page_signed_in(method="POST")),

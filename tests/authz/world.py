@@ -31,6 +31,7 @@ from apps.bookings.tests.conftest import open_days
 from apps.bookings.tests.factories import make_booking
 from apps.catalog.models import Service
 from apps.core.models import PlatformConfig
+from apps.favorites.models import Favorite
 from apps.instructors.models import InstructorProfile
 from apps.instructors.tests.factories import OfferingFactory, add_area, live_instructor
 from apps.media.models import BackgroundCheckDocument, ProfilePicture
@@ -50,6 +51,7 @@ from apps.referrals.models import Referral, ReferralDevice, Reward, RewardEvent
 from apps.referrals.services import referral_code_get
 from apps.reviews.services import review_create, review_hide
 from apps.search.models import Neighborhood
+from apps.waitlist.models import WaitlistEntry
 
 ANONYMOUS = "anonymous"
 STUDENT = "student"
@@ -182,6 +184,16 @@ def _referral(referrer: User, booking: Booking, now: dt.datetime) -> str:
     return code.code
 
 
+def _waiting(student: User, profile: InstructorProfile, now: dt.datetime) -> WaitlistEntry:
+    """A waitlist entry for early mornings (the teacher opens at 09:00): nothing matches."""
+    today = now.astimezone(NEW_YORK).date()
+    return WaitlistEntry.objects.create(
+        student=student, instructor=profile, offering=profile.offerings.get(service__slug="piano"), format="studio",
+        duration_minutes=60, weekdays=0b1111111, start_minute=6 * 60, end_minute=7 * 60,
+        date_from=today + dt.timedelta(days=1), date_to=today + dt.timedelta(days=8), created_at=now,
+    )  # fmt: skip
+
+
 def _people() -> dict[str, User]:
     users = {
         STUDENT: StudentFactory.create(email="student@example.com", first_name="Sam", last_name="Student"),
@@ -301,7 +313,10 @@ def world_build() -> World:
         "conversation": thread,
         "their_message": their_message.pk,
         "bogus_uid": "zz",
+        "waitlist_entry": _waiting(users[STUDENT], mine, now).public_id,
     }
+    _waiting(users[OTHER_STUDENT], theirs, now)
+    Favorite.objects.create(student=users[OTHER_STUDENT], instructor=theirs, created_at=now)
     ids["referral_code"] = _referral(users[STUDENT], booking, now)
     markers = {
         "Lorelei": frozenset({STUDENT}),
