@@ -22,6 +22,7 @@ from apps.bookings.policies import CancellationPreview, booking_cancel, booking_
 from apps.bookings.series.rule import first_week_on_or_after, next_start, rule_anchor, week_start
 from apps.bookings.series.services import same_week_open, series_event_add
 from apps.bookings.states import ACTIVE_STATUSES, SeriesStatus, series_can_transition
+from apps.core.dates import time_label
 from apps.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied, ValidationFailed
 from apps.core.limits import money_operation
 
@@ -118,7 +119,7 @@ def booking_series_change(
         series.save(update_fields=["anchor_week", "anchor_date", "local_time", "next_starts_at", "updated_at"])
         series_event_add(
             series=series, kind="time_changed", actor=actor, now=now,
-            reason=f"from {series.anchor_date:%a %-d %b} on, {series.anchor_date:%A}s at {local_time:%-I:%M %p}",
+            reason=f"from {series.anchor_date:%a %-d %b} on, {series.anchor_date:%A}s at {time_label(local_time)}",
         )  # fmt: skip
     moved, conflicts = [], []
     for booking in _future(series, now, from_week=first):

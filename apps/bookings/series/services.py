@@ -174,8 +174,11 @@ def _start(series: BookingSeries, actor: User, now: datetime, reason: str) -> Se
     series_event_add(series=series, kind="created", actor=actor, now=now, reason=reason, to_status=series.status)
     result = series_weeks_book(series, now=now)
     if not result.booked and not series.occurrences.exists():
+        # `alternatives`: the first week's open starts, as a one-off booking's refusal offers.
+        first = result.unbooked[0]["alternatives"] if result.unbooked else []
         raise SeriesUnavailable(
-            "None of those weeks is free at that time. Pick another time.", extra={"unbooked": result.unbooked}
+            "None of those weeks is free at that time. Pick another time.",
+            extra={"unbooked": result.unbooked, "alternatives": first},
         )
     return result
 

@@ -16,7 +16,7 @@ from apps.bookings.states import BookingStatus, PaymentStatus, SeriesStatus
 from apps.bookings.tests.conftest import NOW, THURSDAY, local, open_days
 from apps.bookings.tests.factories import make_booking
 from apps.bookings.tests.money import book
-from apps.bookings.tests.series_helpers import lesson, occurrences, open_ten_weeks, snapshot, weekly
+from apps.bookings.tests.series_helpers import occurrences, open_ten_weeks, snapshot, weekly
 from apps.core.errors import NotFound, PermissionDenied, ValidationFailed
 from apps.notifications.models import Notification
 
@@ -239,4 +239,3 @@ def test_tuesday_4_pm_stays_4_pm_local_across_dst(scene, student, now, first, ut
     assert [s.astimezone(NEW_YORK).strftime("%a %-d %b %H:%M") for s in starts] == [
         (first + timedelta(weeks=n)).strftime("%a %-d %b 16:00") for n in range(4)
     ]
-
