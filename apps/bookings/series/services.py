@@ -86,20 +86,17 @@ def same_week_open(series: BookingSeries, starts_at: datetime, now: datetime) ->
     starts = open_slot_list(
         profile=profile, choice=choice, date_from=monday, date_to=monday + timedelta(days=6), now=now
     )
+    if not starts:
+        return []
     length = timedelta(minutes=series.duration_minutes)
     busy = list(
         Booking.objects.filter(
-            student_id=series.student_id, status__in=ACTIVE_STATUSES, starts_at__lt=monday_end(monday, profile.timezone),
-            ends_at__gt=starts[0] if starts else now,
+            student_id=series.student_id, status__in=ACTIVE_STATUSES, starts_at__lt=starts[-1] + length,
+            ends_at__gt=starts[0],
         ).values_list("starts_at", "ends_at")
     )  # fmt: skip
     free = [s for s in starts if not any(b_start < s + length and b_end > s for b_start, b_end in busy)]
     return sorted(sorted(free, key=lambda s: abs(s - starts_at))[:ALTERNATIVES])
-
-
-def monday_end(monday: Any, zone: str) -> datetime:
-    """The end of the local week starting `monday` (with a day's spill for late lessons)."""
-    return datetime.combine(monday + timedelta(days=8), datetime.min.time(), tzinfo=ZoneInfo(zone))
 
 
 def _unbooked(

@@ -138,3 +138,20 @@ def test_change_and_end(client, scene, student) -> None:
     assert (again.status_code, again.json()) == (200, ended.json())
     twice = client.post(f"/api/v1/series/{series.public_id}/end", content_type=JSON)
     assert (twice.status_code, twice.json()["error"]["message"]) == (409, "This weekly lesson has already ended.")
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_series_spends_one_money_operation_whatever_its_weeks(client, scene, student) -> None:
+    """Booking four weeks, then ending them (four cancellations), is two of the five a minute."""
+    client.force_login(student)
+    created = client.post("/api/v1/series", body(scene, weeks=4), content_type=JSON)
+    assert created.status_code == 201
+    series = created.json()["id"]
+    assert client.post(f"/api/v1/series/{series}/end", content_type=JSON).status_code == 200
+    one_offs = [
+        client.post("/api/v1/bookings", {k: v for k, v in body(scene, starts_at=local(THURSDAY, 12 + n).isoformat()).items() if k != "weeks"},
+                    content_type=JSON).status_code
+        for n in range(4)
+    ]  # fmt: skip
+    assert one_offs == [201, 201, 201, 429]
+    assert Booking.objects.filter(series__isnull=True).count() == 3
