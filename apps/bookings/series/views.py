@@ -107,10 +107,11 @@ def _render_series(
     status: int = 200,
     change_form: ChangeForm | None = None,
     end_form: EndForm | None = None,
+    error: str = "",
 ) -> HttpResponse:
     context = {
         "page": page, "series": page.series, "change_form": change_form or ChangeForm(),
-        "end_form": end_form or EndForm(), "idempotency_key": uuid.uuid4(),
+        "end_form": end_form or EndForm(), "idempotency_key": uuid.uuid4(), "error": error,
     }  # fmt: skip
     return render(request, "bookings/series.html", context, status=status)
 
@@ -134,8 +135,11 @@ def _run_form(
     except ApplicationError as exc:
         if isinstance(exc, NotFound):
             raise Http404(exc.message) from exc
-        apply_application_error(form, exc)
-        return _render_series(request, page, status=exc.status, **forms)  # type: ignore[arg-type]
+        if exc.fields:  # said under the fields of the form
+            apply_application_error(form, exc)
+            return _render_series(request, page, status=exc.status, **forms)  # type: ignore[arg-type]
+        # Said at the top: the form may be gone (e.g. the series ended in another tab).
+        return _render_series(request, page, status=exc.status, error=exc.message, **forms)  # type: ignore[arg-type]
 
 
 @login_required
