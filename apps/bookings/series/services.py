@@ -195,6 +195,10 @@ def booking_series_create(
         return made
     weeks_check(weeks)
     checked = booking_request_check(actor=actor, request=request, now=now)
+    horizon = slot_rules_for(checked.profile).horizon_days
+    if not now < request.starts_at < now + timedelta(days=horizon):
+        message = f"Start from one of the open times, within the next {horizon} days."
+        raise ValidationFailed(message, fields={"starts_at": [message]})
     if checked.payment_method is None:
         raise ValidationFailed("Add a card to book.", fields={"payment_method": ["Choose or add a card."]})
     day, wall = local_wall(request.starts_at, checked.profile.timezone)

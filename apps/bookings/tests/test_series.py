@@ -239,3 +239,12 @@ def test_tuesday_4_pm_stays_4_pm_local_across_dst(scene, student, now, first, ut
     assert [s.astimezone(NEW_YORK).strftime("%a %-d %b %H:%M") for s in starts] == [
         (first + timedelta(weeks=n)).strftime("%a %-d %b 16:00") for n in range(4)
     ]
+
+
+@pytest.mark.parametrize("start", [NOW - WEEK, NOW + timedelta(days=30)])
+def test_the_first_week_starts_within_the_booking_horizon(weeks_open, student, start) -> None:
+    before = snapshot()
+    with pytest.raises(ValidationFailed) as refused:
+        weekly(weeks_open, student, start, None)
+    assert refused.value.fields == {"starts_at": ["Start from one of the open times, within the next 30 days."]}
+    assert snapshot() == before
