@@ -7,6 +7,7 @@ from apps.availability.api import router as availability_router
 from apps.availability.feeds.api import router as imported_calendars_router
 from apps.bookings.api import router as bookings_router
 from apps.bookings.api_policies import router as booking_policies_router
+from apps.bookings.series.api import router as series_router
 from apps.catalog.api import router as catalog_router
 from apps.core.api_auth import AppSessionTokenAuth, SessionCookieAuth
 from apps.core.api_errors import MethodRateThrottle, install_error_handlers
@@ -46,6 +47,7 @@ api.add_router("/", imported_calendars_router)
 api.add_router("/", payments_router)
 api.add_router("/", bookings_router)
 api.add_router("/", booking_policies_router)
+api.add_router("/", series_router)
 api.add_router("/", ledgers_router)
 api.add_router("/", payment_webhooks_router)
 api.add_router("/", media_router)

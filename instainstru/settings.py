@@ -160,9 +160,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "scheduler-heartbeat": {"task": "core.heartbeat", "schedule": 60.0},
     # Old picture files, abandoned uploads, background-check expiry and its 30-day reminder.
     "media-sweep": {"task": "media.sweep", "schedule": 300.0},
-    # Authorizations at T−24 h and their retries, warnings, unpaid cancellations, reminders,
-    # completion and capture at end + 24 h, no-show resolution, orphaned card holds, credit
-    # expiry, payouts.
+    # Weekly series booking their next weeks, authorizations at T−24 h and their retries,
+    # warnings, unpaid cancellations, reminders, completion and capture at end + 24 h,
+    # no-show resolution, orphaned card holds, credit expiry, payouts.
     "money-sweeps": {"task": "bookings.money_sweeps", "schedule": 60.0},
     # Stripe webhook events whose processing task was lost or failed.
     "payment-webhooks": {"task": "payments.webhooks_retry", "schedule": 120.0},

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.http import QueryDict
 
+from apps.bookings.series.pages import sheet_repeat_choices
 from apps.bookings.services import BookingRequest
 from apps.bookings.sheet import SheetChoices
 from apps.instructors.states import Format
@@ -55,6 +56,8 @@ class BookingForm(forms.Form):
     learner = OptionalIdField()
     address = OptionalIdField()
     payment_method = OptionalIdField(error_messages={"invalid": "Choose one of your cards."})
+    # "" books this lesson once; else repeat it weekly (apps/bookings/series/).
+    repeat = forms.ChoiceField(required=False, choices=sheet_repeat_choices)
     idempotency_key = forms.CharField(max_length=255, widget=forms.HiddenInput)
 
     def __init__(self, data: QueryDict, *, zone: str | None = None) -> None:
@@ -85,7 +88,7 @@ class BookingForm(forms.Form):
             "instructor": request.instructor, "service": request.service, "format": request.format,
             "duration_minutes": request.duration_minutes, "starts_at": request.starts_at.isoformat(),
             "learner_id": request.learner_id, "address_id": request.address_id,
-            "payment_method_id": request.payment_method_id,
+            "payment_method_id": request.payment_method_id, "repeat": self.cleaned_data.get("repeat", ""),
         }  # fmt: skip
 
 
@@ -105,6 +108,7 @@ def sheet_choices(data: QueryDict) -> SheetChoices:
         learner=valid.get("learner"),
         address=valid.get("address"),
         payment_method=valid.get("payment_method"),
+        repeat=valid.get("repeat") or None,
     )
 
 

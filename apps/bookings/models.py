@@ -11,6 +11,7 @@ from apps.bookings.states import (
     BookingStatus,
     NoShowStatus,
     PaymentStatus,
+    SeriesStatus,
     SettlementReason,
     SettlementStatus,
 )
@@ -68,6 +69,11 @@ class Booking(TimeStampedModel):
     # The client's Idempotency-Key of the request that made it: a retry that takes over a
     # request which died after booking finds this booking instead of making a second one.
     request_key = models.CharField(max_length=255, blank=True, default="")
+    # A lesson of a weekly series: which series, and which week of it (0 = the first).
+    series = models.ForeignKey(
+        "bookings.BookingSeries", null=True, blank=True, on_delete=models.PROTECT, related_name="occurrences"
+    )
+    series_week = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["starts_at"]
@@ -90,6 +96,13 @@ class Booking(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["student", "request_key"], condition=~Q(request_key=""), name="booking_request_key_once"
             ),
+            # A week of a series is booked at most once, whatever the number of sweeps running.
+            models.UniqueConstraint(fields=["series", "series_week"], name="booking_series_week_once"),
+            models.CheckConstraint(
+                condition=Q(series__isnull=True, series_week__isnull=True)
+                | Q(series__isnull=False, series_week__isnull=False),
+                name="booking_series_week_with_series",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -102,6 +115,81 @@ class Booking(TimeStampedModel):
     @property
     def is_travel(self) -> bool:
         return self.format == Format.TRAVEL
+
+
+class BookingSeries(TimeStampedModel):
+    """A standing weekly lesson: the same lesson at the same wall-clock time in the
+    instructor's zone every week, for `weeks` weeks or until ended (`weeks` None).
+
+    Each week is an ordinary Booking (series, series_week) with its own money. Weeks are
+    booked only inside the instructor's booking horizon; the series sweep books the next
+    ones as they come within it. The weekly rule: week k starts at `local_time` on
+    `anchor_date` + 7 (k − anchor_week) days; changing the time from a date on re-anchors it.
+    `next_week` is the first week not considered yet: a week is considered once (booked, or
+    recorded in `unbooked` with why and the open times that week), never twice."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="booking_series")
+    learner = models.ForeignKey("accounts.Learner", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    instructor = models.ForeignKey("instructors.InstructorProfile", on_delete=models.PROTECT, related_name="series")
+    offering = models.ForeignKey("instructors.Offering", on_delete=models.PROTECT, related_name="series")
+    format = models.CharField(max_length=10, choices=Format.choices)
+    duration_minutes = models.PositiveSmallIntegerField()
+    address = models.ForeignKey("accounts.Address", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    payment_method = models.ForeignKey(
+        "payments.PaymentMethod", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    timezone = models.CharField(max_length=64)  # the instructor's, whose wall clock the rule keeps
+    anchor_week = models.PositiveSmallIntegerField(default=0)
+    anchor_date = models.DateField()
+    local_time = models.TimeField()
+    weeks = models.PositiveSmallIntegerField(null=True, blank=True)
+    next_week = models.PositiveSmallIntegerField(default=0)
+    # When `next_week` starts (None once there is no next week: all weeks considered, or
+    # ended): the sweep picks the series up when this comes within the booking horizon.
+    next_starts_at = models.DateTimeField(null=True, blank=True)
+    unbooked = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=10, choices=SeriesStatus.choices, default=SeriesStatus.ACTIVE)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    request_key = models.CharField(max_length=255, blank=True, default="")
+
+    class Meta:
+        verbose_name_plural = "booking series"
+        # The series sweep looks up active series whose next week comes within the horizon.
+        indexes = [models.Index(fields=["status", "next_starts_at"], name="series_sweep_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=SeriesStatus.values), name="series_status_valid"),
+            models.CheckConstraint(
+                condition=Q(weeks__isnull=True) | Q(weeks__gte=2, weeks__lte=16), name="series_weeks_range"
+            ),
+            models.UniqueConstraint(
+                fields=["student", "request_key"], condition=~Q(request_key=""), name="series_request_key_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"weekly {self.anchor_date:%a} {self.local_time:%H:%M} ({self.status})"
+
+
+class SeriesEvent(models.Model):
+    """Append-only history of a weekly series (created, weeks booked or not, time changed,
+    ended); each lesson's own changes are in its BookingEvents."""
+
+    series = models.ForeignKey(BookingSeries, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=40)
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.at:%Y-%m-%d %H:%M}"
 
 
 class BookingEvent(models.Model):

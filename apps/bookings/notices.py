@@ -5,6 +5,7 @@ does, and the email leaves after the commit."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.template.defaultfilters import pluralize
@@ -12,7 +13,7 @@ from django.urls import reverse
 
 from apps.accounts.models import User
 from apps.bookings.logistics import booking_logistics
-from apps.bookings.models import Booking, NoShowReport, Settlement
+from apps.bookings.models import Booking, BookingSeries, NoShowReport, Settlement
 from apps.bookings.presentation import when
 from apps.core.models import platform_config
 from apps.notifications.services import notify, notify_staff
@@ -362,4 +363,16 @@ def refunded(booking: Booking, *, amount_cents: int, now: datetime) -> None:
         booking, kind="payment_refunded", now=now, essential=True, subject=f"Refund of {format_usd(amount_cents)}",
         body=f"We are refunding {format_usd(amount_cents)} for {booking.service_name} on "
         f"{when(booking.starts_at, booking.student_timezone)} to your card. It can take 5–10 days to show.",
+    )  # fmt: skip
+
+
+def series_weeks_unbooked(series: BookingSeries, unbooked: list[dict[str, Any]], *, now: datetime) -> None:
+    """The series sweep could not book some weeks: the student learns which, and why."""
+    zone = series.student.timezone
+    lines = "; ".join(f"{when(datetime.fromisoformat(item['starts_at']), zone)}: {item['reason']}" for item in unbooked)
+    notify(
+        user=series.student, kind="series_unbooked", now=now,
+        subject=f"{len(unbooked)} week{pluralize(len(unbooked))} of your weekly lesson could not be booked",
+        body=f"{lines} Open your weekly lesson to pick another time those weeks.",
+        url=reverse("bookings:series", kwargs={"public_id": series.public_id}),
     )  # fmt: skip

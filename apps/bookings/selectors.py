@@ -39,7 +39,9 @@ def booking_list(*, user: User, upcoming: bool | None, now: datetime) -> QuerySe
 def booking_get(*, user: User, public_id: uuid.UUID) -> Booking | None:
     return (
         Booking.objects.filter(_participant(user), public_id=public_id)
-        .select_related("instructor__studio_neighborhood", "student", "learner", "payment_method", "offering__service")
+        .select_related(
+            "instructor__studio_neighborhood", "student", "learner", "payment_method", "offering__service", "series"
+        )
         .prefetch_related("events__actor")
         .first()
     )

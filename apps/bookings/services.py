@@ -19,7 +19,7 @@ from apps.accounts.models import Address, Learner, User
 from apps.availability.selectors_public import SlotChoice, open_slot_list, slot_choice_resolve, slot_instructor_get
 from apps.bookings import notices
 from apps.bookings.holds import booking_live_hold, hold_release_replaced
-from apps.bookings.models import Booking
+from apps.bookings.models import Booking, BookingSeries
 from apps.bookings.schedule import authorization_retry_at, money_clock
 from apps.bookings.states import ACTIVE_STATUSES, BookingStatus, PaymentStatus
 from apps.bookings.transitions import booking_event_add, booking_status_change, payment_status_change
@@ -237,7 +237,9 @@ def _slot_unavailable(
     )
 
 
-def _insert(actor: User, request: BookingRequest, checked: CheckedRequest, now: datetime, request_key: str) -> Booking:
+def _insert(
+    actor: User, request: BookingRequest, checked: CheckedRequest, now: datetime, request_key: str, week: SeriesWeek
+) -> Booking:
     profile, choice, price = checked.profile, checked.choice, checked.price
     # The instructor's row lock serializes bookings per instructor, so the re-check below and
     # the insert are one step; on SQLite the IMMEDIATE transaction does the same.
@@ -265,7 +267,8 @@ def _insert(actor: User, request: BookingRequest, checked: CheckedRequest, now: 
                 lesson_price_cents=price.lesson_price_cents, booking_fee_cents=price.booking_fee_cents,
                 credits_applied_cents=price.credits_applied_cents, total_cents=price.total_cents,
                 commission_bps=price.commission_bps, instructor_net_cents=price.instructor_net_cents, booked_at=now,
-                payment_method=checked.payment_method, request_key=request_key,
+                payment_method=checked.payment_method, request_key=request_key, series=week.series,
+                series_week=week.week,
             )  # fmt: skip
     except IntegrityError as exc:  # PostgreSQL: a concurrent booking took the time first
         slot_taken = _slot_unavailable(profile, choice, request.starts_at, now)
@@ -290,21 +293,52 @@ def booking_create(*, actor: User, request: BookingRequest, now: datetime, reque
         if made is not None:
             return _resume(made, actor, now)
     checked = booking_request_check(actor=actor, request=request, now=now)
+    with transaction.atomic():
+        booking = booking_insert(actor=actor, request=request, checked=checked, now=now, request_key=request_key or "")
+    return booking_authorize_if_due(booking=booking, actor=actor, now=now)
+
+
+@dataclass(frozen=True)
+class SeriesWeek:
+    """Which week of a weekly series a booking is (none: a one-off lesson)."""
+
+    series: BookingSeries | None = None
+    week: int | None = None
+
+
+def booking_insert(
+    *,
+    actor: User,
+    request: BookingRequest,
+    checked: CheckedRequest,
+    now: datetime,
+    request_key: str = "",
+    week: SeriesWeek = SeriesWeek(),
+) -> Booking:
+    """The booking, its credits, its event and its confirmation, inside the caller's
+    transaction (one-off lessons and each week of a series alike). Then call
+    `booking_authorize_if_due` after the commit."""
     if checked.payment_method is None:
         raise ValidationFailed("Add a card to book.", fields={"payment_method": ["Choose or add a card."]})
-    with transaction.atomic():
-        booking = _insert(actor, request, checked, now, request_key or "")
-        if booking.credits_applied_cents:
-            # Same transaction as the insert: a booking never exists without its credits.
-            credits_reserve(user=actor, booking=booking, amount_cents=booking.credits_applied_cents, now=now)
-        booking_event_add(
-            booking=booking, kind="created", actor=actor, now=now, to_status=booking.status,
-            reason=f"Booked {booking.service_name}", amount_cents=booking.total_cents,
-        )  # fmt: skip
-        if booking.status == BookingStatus.CONFIRMED:
-            notices.booking_confirmed(booking, now=now)
-        transaction.on_commit(search_generation_bump)
-        transaction.on_commit(BOOKINGS_CREATED.inc)
+    booking = _insert(actor, request, checked, now, request_key, week)
+    if booking.credits_applied_cents:
+        # Same transaction as the insert: a booking never exists without its credits.
+        credits_reserve(user=actor, booking=booking, amount_cents=booking.credits_applied_cents, now=now)
+    booking_event_add(
+        booking=booking, kind="created", actor=actor, now=now, to_status=booking.status,
+        reason=f"Booked {booking.service_name}" + (f" (week {week.week + 1} of a weekly series)" if week.week is not None else ""),
+        amount_cents=booking.total_cents,
+    )  # fmt: skip
+    if booking.status == BookingStatus.CONFIRMED:
+        notices.booking_confirmed(booking, now=now)
+    transaction.on_commit(search_generation_bump)
+    transaction.on_commit(BOOKINGS_CREATED.inc)
+    return booking
+
+
+def booking_authorize_if_due(*, booking: Booking, actor: User, now: datetime) -> Booking:
+    """After the insert's commit, outside any lock: a lesson < 24 h away (pending) is
+    authorized at once; one further ahead waits for the authorization sweep at T−24 h."""
     if booking.status == BookingStatus.PENDING:
         booking_authorize(booking_id=booking.pk, actor=actor, now=now)
         booking.refresh_from_db()

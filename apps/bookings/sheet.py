@@ -28,6 +28,7 @@ from apps.availability.slots import format_slot
 from apps.availability.weeks import DAY_NAMES, day_label
 from apps.bookings.pages import PriceLines, duration_words, quote_lines, zone_city
 from apps.bookings.presentation import payment_sentence
+from apps.bookings.series.pages import sheet_repeat_choices
 from apps.bookings.services import BookingRequest, booking_price, booking_request_check, offering_teaches
 from apps.core.errors import ValidationFailed
 from apps.instructors.models import InstructorProfile, Offering
@@ -51,6 +52,7 @@ class SheetChoices:
     learner: int | None = None
     address: int | None = None
     payment_method: int | None = None
+    repeat: str | None = None  # weekly: a number of weeks or "ongoing" (apps/bookings/series/pages.py)
 
     def query(self, **changes: Any) -> str:
         """These choices as a query string (with some changed), for links that keep them."""
@@ -108,6 +110,7 @@ class BookingSheet:
     location_text: str
     addresses: list[Option]
     cards: list[Option]
+    repeats: list[Option]
     price: PriceLines
     payment_note: str
     errors: dict[str, list[str]]
@@ -296,7 +299,7 @@ def booking_sheet_get(*, actor: User, slug: str, asked: SheetChoices, now: datet
     chosen = SheetChoices(
         service=choice.offering.service.slug, format=choice.format, duration=choice.duration,
         day=date.fromisoformat(strip.selected.value), start=start, learner=learner, address=address,
-        payment_method=card,
+        payment_method=card, repeat=asked.repeat,
     )  # fmt: skip
     price, location, errors = _quote(actor, profile, choice, chosen, now)
     note = (
@@ -314,6 +317,7 @@ def booking_sheet_get(*, actor: User, slug: str, asked: SheetChoices, now: datet
         zone_note=_zone_note(profile, viewer), stale_start=_label(asked.start, viewer) if stale and asked.start else "",
         start_label=_label(start, viewer) if start else "", learners=learners, is_travel=choice.is_travel,
         location_text=location, addresses=addresses, cards=cards, price=price,
+        repeats=[Option(value, label, "", value == (asked.repeat or "")) for value, label in sheet_repeat_choices()],
         payment_note=note, errors=errors,
     )  # fmt: skip
 

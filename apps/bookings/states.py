@@ -138,3 +138,21 @@ def no_show_can_transition(current: str, target: str) -> bool:
 
 def settlement_can_transition(current: str, target: str) -> bool:
     return SettlementStatus(target) in SETTLEMENT_TRANSITIONS[SettlementStatus(current)]
+
+
+class SeriesStatus(models.TextChoices):
+    """A weekly series of lessons (apps/bookings/series/). Its lessons are ordinary bookings
+    with their own states; the series' status only says whether it books more weeks."""
+
+    ACTIVE = "active", "Active"  # books its weeks as they come within the booking horizon
+    ENDED = "ended", "Ended"  # ended by a participant; its future lessons were cancelled
+
+
+SERIES_TRANSITIONS: dict[SeriesStatus, frozenset[SeriesStatus]] = {
+    SeriesStatus.ACTIVE: frozenset({SeriesStatus.ENDED}),
+    SeriesStatus.ENDED: frozenset(),
+}
+
+
+def series_can_transition(current: str, target: str) -> bool:
+    return SeriesStatus(target) in SERIES_TRANSITIONS[SeriesStatus(current)]

@@ -30,6 +30,7 @@ from apps.bookings.holds import sweep_orphan_holds
 from apps.bookings.models import Booking, BookingMilestone, NoShowReport, Settlement
 from apps.bookings.policies import booking_complete, no_show_resolve
 from apps.bookings.schedule import money_clock
+from apps.bookings.series.services import series_sweep
 from apps.bookings.services import booking_authorization_failed, booking_authorize
 from apps.bookings.settlement import (
     booking_money,
@@ -328,6 +329,9 @@ def sweep_settlements(*, now: datetime) -> int:
 # Run in this order by the periodic task: within one tick, a lesson is completed before it is
 # charged, and a charge is recorded before the payout batch looks for earnings.
 SWEEPS: dict[str, Callable[..., int]] = {
+    # Weekly series book their next weeks first, so a week booked late (< 24 h away, after
+    # an outage) is authorized in this same run like any booking.
+    "series": series_sweep,
     "pending_expiry": sweep_pending_expiry,
     "authorizations": sweep_authorizations,
     "authorization_retries": sweep_authorization_retries,

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from apps.bookings import views, views_actions, views_payment
+from apps.bookings.series import views as series_views
 
 app_name = "bookings"
 
@@ -20,6 +21,10 @@ urlpatterns = [
     path("lessons/<uuid:public_id>/no-show/", views_actions.no_show, name="no_show"),
     path("lessons/<uuid:public_id>/dispute/", views_actions.dispute, name="dispute"),
     path("lessons/<uuid:public_id>/complete/", views_actions.complete, name="complete"),
+    path("lessons/<uuid:public_id>/repeat/", series_views.repeat, name="repeat"),
+    path("lessons/weekly/<uuid:public_id>/", series_views.series, name="series"),
+    path("lessons/weekly/<uuid:public_id>/end/", series_views.end, name="series_end"),
+    path("lessons/weekly/<uuid:public_id>/change/", series_views.change, name="series_change"),
     path("lessons/<uuid:public_id>/calendar.ics", views.booking_calendar, name="calendar"),
     path("calendar/reset/", views.feed_reset, name="feed_reset"),
     path("calendar/<slug:token>.ics", views.feed, name="feed"),

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.middleware import HtmxDetails
 
 from apps.accounts.models import User
+from apps.accounts.selectors import address_list
 from apps.accounts.services import address_create
 from apps.bookings.calendar import (
     booking_ics,
@@ -37,8 +38,12 @@ from apps.bookings.calendar import (
 )
 from apps.bookings.forms import AddressForm, BookingForm, CardChoiceForm, sheet_choices
 from apps.bookings.logistics import booking_logistics
+from apps.bookings.models import Booking
 from apps.bookings.pages import booking_detail_get, lessons_page_get
 from apps.bookings.selectors import booking_get
+from apps.bookings.series.forms import RepeatForm
+from apps.bookings.series.pages import repeat_choices, repeat_weeks, weeks_sentence
+from apps.bookings.series.services import booking_series_create
 from apps.bookings.services import booking_create, booking_payment_method_change
 from apps.bookings.sheet import SheetChoices, alternative_options, booking_sheet_get
 from apps.bookings.states import PaymentStatus
@@ -52,7 +57,7 @@ from apps.payments.services import payment_method_add
 from apps.payments.views import card_name, card_request_key, test_card_rows
 
 SHEET_TEMPLATE = "bookings/sheet.html"
-SHEET_FIELDS = ("service", "format", "duration", "day", "start", "learner", "address", "payment_method")
+SHEET_FIELDS = ("service", "format", "duration", "day", "start", "learner", "address", "payment_method", "repeat")
 ALREADY_SENT = "This booking was already sent from this page. Check My lessons before you book again."
 CARD_ALREADY_SENT = "This card change was already sent from this page. Check the lesson before you try again."
 MESSAGE_LEVELS = {"success": messages.SUCCESS, "error": messages.ERROR}
@@ -164,9 +169,14 @@ def _confirm(request: HtmxHttpRequest, user: User, slug: str, now: datetime) -> 
         return _render_sheet(
             request, user, slug, sheet_choices(request.POST), now, status=422, errors=_form_errors(form)
         )
-    key = form.cleaned_data["idempotency_key"]
+    key, repeat = form.cleaned_data["idempotency_key"], form.cleaned_data["repeat"]
 
     def run() -> dict[str, Any]:
+        if repeat:
+            made = booking_series_create(
+                actor=user, request=form.booking_request(slug), weeks=repeat_weeks(repeat), now=now, request_key=key
+            )
+            return {"series": str(made.series.public_id), "message": weeks_sentence(made, user.timezone)}
         booking = booking_create(actor=user, request=form.booking_request(slug), now=now, request_key=key)
         return {"id": str(booking.public_id)}
 
@@ -177,6 +187,9 @@ def _confirm(request: HtmxHttpRequest, user: User, slug: str, now: datetime) -> 
         )  # fmt: skip
     except ApplicationError as exc:
         return _refused(request, user, slug, now, form, exc)
+    if "series" in booked:
+        messages.success(request, booked["message"])
+        return redirect("bookings:series", public_id=booked["series"])
     return redirect("bookings:detail", public_id=booked["id"])
 
 
@@ -280,8 +293,21 @@ def _render_detail(
         "picked_card": picked, "render_key": uuid.uuid4(),
         "logistics": booking_logistics(booking=detail.booking, viewer=user, now=now),
         "payment_action": payment_action_current(booking=detail.booking) if not detail.is_instructor else None,
+        **_repeat_context(user, detail.booking, detail.is_instructor),
     }  # fmt: skip
     return render(request, "bookings/detail.html", context, status=status)
+
+
+def _repeat_context(user: User, booking: Booking, is_instructor: bool) -> dict[str, Any]:
+    """The "Repeat weekly" form for the student's upcoming one-off lesson."""
+    if is_instructor or booking.series_id is not None or not booking.is_active:
+        return {}
+    addresses = list(address_list(user=user)) if booking.is_travel else []
+    return {
+        "repeat_form": RepeatForm(initial={"weeks": "8"}),
+        "repeat_choices": repeat_choices(),
+        "addresses": addresses,
+    }
 
 
 @login_required

@@ -24,3 +24,8 @@ def moment_label(local: dt.datetime) -> str:
     reader's zone). Django's "a" format would say "p.m."."""
     hour = local.hour % 12 or 12
     return f"{local:%a} {local.day} {local:%b}, {hour}:{local:%M} {'am' if local.hour < 12 else 'pm'}"
+
+
+def time_label(wall: dt.time) -> str:
+    """'4:00 pm': a wall-clock time the way moment_label writes one."""
+    return moment_label(dt.datetime.combine(EARLIEST_DATE, wall)).split(", ", 1)[1]

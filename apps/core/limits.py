@@ -44,6 +44,9 @@ OUTAGE_RETRY_SECONDS = 30
 
 MONEY_OPERATIONS: set[str] = set()
 _current_request: ContextVar[HttpRequest | None] = ContextVar("current_request", default=None)
+# Set while a money operation runs: the operations it calls (a weekly series books, moves or
+# cancels each of its lessons) are part of the one action the user asked for, and count once.
+_inside_money_operation: ContextVar[bool] = ContextVar("inside_money_operation", default=False)
 
 
 def current_request() -> HttpRequest | None:
@@ -141,17 +144,23 @@ def money_allowance_consume(*, user_pk: int, now: datetime) -> None:
 def money_operation(service: Callable[P, R]) -> Callable[P, R]:
     """Mark a service as a money operation: it moves money or changes how a user pays or is
     paid. Serving a request, its `actor` (a keyword argument) spends one unit of their money
-    allowance before it runs, so a refusal changes nothing."""
+    allowance before it runs, so a refusal changes nothing. Money operations it calls in turn
+    spend nothing more."""
     MONEY_OPERATIONS.add(f"{service.__module__}.{service.__name__}")
 
     @functools.wraps(service)
     def counted(*args: P.args, **kwargs: P.kwargs) -> R:
-        if current_request() is not None:
-            now = kwargs.get("now")
-            money_allowance_consume(
-                user_pk=kwargs["actor"].pk,  # type: ignore[attr-defined]
-                now=now if isinstance(now, datetime) else timezone.now(),
-            )
-        return service(*args, **kwargs)
+        if current_request() is None or _inside_money_operation.get():
+            return service(*args, **kwargs)
+        now = kwargs.get("now")
+        money_allowance_consume(
+            user_pk=kwargs["actor"].pk,  # type: ignore[attr-defined]
+            now=now if isinstance(now, datetime) else timezone.now(),
+        )
+        token = _inside_money_operation.set(True)
+        try:
+            return service(*args, **kwargs)
+        finally:
+            _inside_money_operation.reset(token)
 
     return counted

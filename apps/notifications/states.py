@@ -51,6 +51,7 @@ KIND_CATEGORY: dict[str, Category] = {
     "booking_cancelled": Category.LESSONS,
     "booking_rescheduled": Category.LESSONS,
     "booking_completed": Category.LESSONS,
+    "series_unbooked": Category.LESSONS,
     "no_show_reported": Category.LESSONS,
     "no_show_disputed": Category.LESSONS,
     "no_show_resolved": Category.LESSONS,

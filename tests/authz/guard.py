@@ -13,7 +13,7 @@ from django.db.models import Model, QuerySet
 
 from apps.accounts.models import Address, Learner, User
 from apps.availability.models import BlackoutDate, ImportedCalendar
-from apps.bookings.models import Booking, CalendarFeed
+from apps.bookings.models import Booking, BookingSeries, CalendarFeed
 from apps.instructors.models import InstructorProfile, Offering
 from apps.media.models import BackgroundCheckDocument, Upload
 from apps.messaging.models import Conversation, Message
@@ -67,6 +67,9 @@ GUARDED = (
             lambda b: [b.student_id, b.instructor.user_id],
             frozenset({"student_id", "instructor_id", "status", "payment_status", "starts_at", "hourly_rate_cents",
                        "lesson_price_cents", "total_cents"})),
+    Guarded("series", lambda: BookingSeries.objects.select_related("instructor"),
+            lambda s: [s.student_id, s.instructor.user_id],
+            frozenset({"student_id", "instructor_id", "offering_id", "payment_method_id", "status"})),
     Guarded("document", lambda: BackgroundCheckDocument.objects.all(), lambda d: [d.instructor_id],
             frozenset({"instructor_id", "status", "reviewed_by_id", "reviewed_at", "valid_until"})),
     Guarded("upload", lambda: Upload.objects.all(), lambda u: [u.owner_id], frozenset({"owner_id"})),

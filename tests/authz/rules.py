@@ -179,6 +179,25 @@ def _sheet(world: World) -> dict[str, Any]:
 
 BOOKING_MONEY = frozenset({"booking.status", "booking.payment_status"})
 BOOKING = {"booking_id": "booking"}
+SERIES = {"series_id": "series"}
+SERIES_PAGE = {"public_id": "series"}
+SERIES_ENDED = BOOKING_MONEY | {"series.status"}
+SERIES_MOVED = BOOKING_MONEY | {"booking.starts_at"}
+
+
+def _series(world: World) -> dict[str, Any]:
+    """Two weeks from the free start (the world's series is two days later)."""
+    return {**_booking(world), "weeks": 2}
+
+
+def _series_change(world: World) -> dict[str, Any]:
+    """From the series' first week on, an hour later the same weekday."""
+    start = world.ids["free_start"]
+    assert isinstance(start, dt.datetime)
+    first = start.date() + dt.timedelta(days=2)
+    return {"from_date": first.isoformat(), "weekday": first.weekday(), "local_time": "11:00"}
+
+
 REVIEWED = {"booking_id": "reviewed_booking"}  # the student's past lesson, reviewed just now
 TO_REVIEW = {"booking_id": "review_booking"}  # the student's past lesson waiting for a review
 REVIEW_FORM = {"stars": 5, "text": "Lovely lesson."}
@@ -366,6 +385,20 @@ API: dict[str, Rule] = {
     "apps_bookings_api_policies_dispute": owned(
         {STUDENT: 409, INSTRUCTOR: 409}, method="POST", params=BOOKING, body=lambda w: {"reason": "I was there"}
     ),
+    # weekly series: the student sets one up (from a slot or their lesson); both participants
+    # see and may end it; only the student changes its time (the instructor 403).
+    "apps_bookings_series_api_create": role({STUDENT: 201}, method="POST", body=_series).but(
+        other_student=422, staff=422
+    ),
+    "apps_bookings_series_api_repeat": owned(
+        {STUDENT: 201}, method="POST", params=BOOKING, body=lambda w: {"weeks": 2}
+    ),
+    "apps_bookings_series_api_my_series": signed_in(),
+    "apps_bookings_series_api_detail": owned(S_AND_I, params=SERIES),
+    "apps_bookings_series_api_change": owned(
+        {STUDENT: 200}, method="POST", params=SERIES, body=_series_change, changes=SERIES_MOVED
+    ).but(instructor=403),
+    "apps_bookings_series_api_end": owned(S_AND_I, method="POST", params=SERIES, changes=SERIES_ENDED),
     # Only the instructor marks a lesson taught (not before it has ended: 409).
     "apps_bookings_api_policies_complete": owned({INSTRUCTOR: 409}, method="POST", params=BOOKING).but(student=403),
     # credits and earnings
@@ -605,6 +638,28 @@ PAGES: dict[str, Rule] = {
         {STUDENT: 302}, method="POST", params=LESSON, body=lambda w: {"new_card-card": "5555555555554444"}
     ),
     "bookings:actions": page_owned({STUDENT: 200, INSTRUCTOR: 200}, params=LESSON),
+    "bookings:repeat": page_owned(
+        {STUDENT: 200},
+        params=LESSON,
+        post=page_owned(
+            {STUDENT: 302}, method="POST", params=LESSON, body=lambda w: {"weeks": "2", "idempotency_key": "m-repeat"}
+        ),
+    ),
+    "bookings:series": page_owned(S_AND_I, params=SERIES_PAGE),
+    "bookings:series_end": page_owned(
+        {STUDENT: 302, INSTRUCTOR: 302},
+        method="POST",
+        params=SERIES_PAGE,
+        body=lambda w: {"idempotency_key": "m-end"},
+        changes=SERIES_ENDED,
+    ),
+    "bookings:series_change": page_owned(
+        {STUDENT: 302},
+        method="POST",
+        params=SERIES_PAGE,
+        body=lambda w: {**_series_change(w), "idempotency_key": "m-change"},
+        changes=SERIES_MOVED,
+    ).but(instructor=403),
     "bookings:cancel": page_owned(
         {STUDENT: 200, INSTRUCTOR: 200},
         params=LESSON,

@@ -24,7 +24,8 @@ from apps.availability.models import BlackoutDate, ImportedCalendar
 from apps.availability.selectors import availability_week_get
 from apps.availability.services import blackout_create
 from apps.bookings.calendar import calendar_feed_get
-from apps.bookings.models import Booking, Settlement
+from apps.bookings.models import Booking, BookingSeries, Settlement
+from apps.bookings.series.services import booking_series_create
 from apps.bookings.services import BookingRequest, booking_create
 from apps.bookings.states import BookingStatus, PaymentStatus, SettlementReason, SettlementStatus
 from apps.bookings.tests.conftest import open_days
@@ -106,6 +107,15 @@ def _book(student: User, profile: InstructorProfile, card_id: int, days_ahead: i
         starts_at=_lesson_start(days_ahead), payment_method_id=card_id,
     )  # fmt: skip
     return booking_create(actor=student, request=request, now=timezone.now())
+
+
+def _weekly(student: User, profile: InstructorProfile, card_id: int, days_ahead: int) -> BookingSeries:
+    """Two weeks of a weekly lesson (days_ahead and a week later)."""
+    request = BookingRequest(
+        instructor=profile.slug, service="piano", format="studio", duration_minutes=60,
+        starts_at=_lesson_start(days_ahead), payment_method_id=card_id,
+    )  # fmt: skip
+    return booking_series_create(actor=student, request=request, weeks=2, now=timezone.now()).series
 
 
 def _completed(student: User, profile: InstructorProfile, *, days_ago: int) -> Booking:
@@ -272,6 +282,7 @@ def world_build() -> World:
     )
     _teacher_things(users[OTHER_INSTRUCTOR], day_off=day_off, reason="Ski trip with cousins", file="other-check.pdf")
     booking = _book(users[STUDENT], mine, student["card"], days_ahead=5)
+    series = _weekly(users[STUDENT], mine, student["card"], days_ahead=9)
     other_booking = _book(users[OTHER_STUDENT], theirs, other["card"], days_ahead=6)
     thread, their_message = _conversations(users, mine, theirs, now)
     # Past lessons for reviews: one reviewed (visible, editable, no reply yet), one whose
@@ -286,6 +297,7 @@ def world_build() -> World:
     ids: dict[str, object] = {
         **student,
         "booking": booking.public_id,
+        "series": series.public_id,
         "reviewed_booking": reviewed.public_id,
         "review_booking": to_review.public_id,
         "payout_account": _payout_account(users[INSTRUCTOR], mine),
@@ -331,6 +343,7 @@ def world_build() -> World:
         "secret-check.pdf": frozenset({INSTRUCTOR, STAFF}),
         "other-check.pdf": frozenset({OTHER_INSTRUCTOR, STAFF}),
         str(booking.public_id): frozenset({STUDENT, INSTRUCTOR}),
+        str(series.public_id): frozenset({STUDENT, INSTRUCTOR}),
         str(other_booking.public_id): frozenset({OTHER_STUDENT, OTHER_INSTRUCTOR}),
         "Pickle jar question": frozenset({STUDENT, INSTRUCTOR}),
         "Marmalade question": frozenset({OTHER_STUDENT, OTHER_INSTRUCTOR}),

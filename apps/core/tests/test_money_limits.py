@@ -4,7 +4,7 @@ every way in (API, pages), never by tasks or direct calls, and a refusal changes
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -13,6 +13,8 @@ from django.test import RequestFactory
 
 from apps.bookings import policies, services
 from apps.bookings.models import Booking, BookingEvent
+from apps.bookings.series import edits as series_edits
+from apps.bookings.series import services as series_services
 from apps.core.errors import RateLimited
 from apps.core.limits import MONEY_OPERATIONS, money_allowance_consume, serving
 from apps.core.models import IdempotencyKey
@@ -28,7 +30,8 @@ CARD = {"card_number": "4242424242424242"}
 def test_the_money_operations_are_exactly_those_the_readme_names() -> None:
     """README: "money operations (booking, cancelling, rescheduling, no-show reports and
     disputes, paying with another card, saving, removing or choosing a default card, instant
-    payouts, staff refunds) also count against the third". Marking a lesson complete moves no money: the
+    payouts, staff refunds, setting up, changing or ending a weekly lesson) also count against
+    the third". Marking a lesson complete moves no money: the
     capture happens at end + 24 h whether or not the instructor marks it."""
     assert sorted(MONEY_OPERATIONS) == [
         "apps.bookings.policies.booking_cancel",
@@ -36,6 +39,10 @@ def test_the_money_operations_are_exactly_those_the_readme_names() -> None:
         "apps.bookings.policies.no_show_dispute",
         "apps.bookings.policies.no_show_report",
         "apps.bookings.refunds.booking_refund",
+        "apps.bookings.series.edits.booking_series_change",
+        "apps.bookings.series.edits.booking_series_end",
+        "apps.bookings.series.services.booking_series_create",
+        "apps.bookings.series.services.booking_series_from_booking",
         "apps.bookings.services.booking_create",
         "apps.bookings.services.booking_payment_method_change",
         "apps.payments.payouts.payout_instant",
@@ -62,6 +69,23 @@ CALLS: dict[str, tuple[Any, dict[str, Any]]] = {
     "payment_method_set_default": (payment_services.payment_method_set_default, {"payment_method_id": 0}),
     "payment_method_delete": (payment_services.payment_method_delete, {"payment_method_id": 0}),
     "payout_instant": (payouts.payout_instant, {"now": NOW}),
+    "booking_series_create": (
+        series_services.booking_series_create,
+        {
+            "request": services.BookingRequest("nobody", "piano", "online", 60, NOW + timedelta(days=2)),
+            "weeks": 4,
+            "now": NOW,
+        },
+    ),
+    "booking_series_from_booking": (
+        series_services.booking_series_from_booking,
+        {"booking_id": 0, "weeks": 4, "now": NOW},
+    ),
+    "booking_series_change": (
+        series_edits.booking_series_change,
+        {"series_id": 0, "from_date": NOW.date(), "weekday": 1, "local_time": time(16), "now": NOW},
+    ),
+    "booking_series_end": (series_edits.booking_series_end, {"series_id": 0, "now": NOW}),
 }
 
 
