@@ -30,6 +30,7 @@ from apps.availability.slots import SlotRules
 from apps.core.errors import Conflict, ValidationFailed
 from apps.notifications.services import notify
 from apps.search.generation import search_generation_bump
+from apps.waitlist.services import waitlist_check_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +92,7 @@ def imported_calendar_remove(*, actor: User, feed_id: int) -> None:
         feed.delete()
         if had_busy:
             transaction.on_commit(search_generation_bump)
+            waitlist_check_after_commit(instructor_id=feed.instructor_id)
 
 
 def _claim(feed_id: int, now: datetime, *, force: bool) -> ImportedCalendar | None:
@@ -141,6 +143,8 @@ def _record_success(
         )
         if changed:
             transaction.on_commit(search_generation_bump)
+            # Busy time that went away may open a time someone is waiting for.
+            waitlist_check_after_commit(instructor_id=locked.instructor_id)
 
 
 def _record_failure(feed: ImportedCalendar, reason: str, now: datetime) -> None:
