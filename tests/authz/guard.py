@@ -69,7 +69,7 @@ GUARDED = (
                        "lesson_price_cents", "total_cents"})),
     Guarded("series", lambda: BookingSeries.objects.select_related("instructor"),
             lambda s: [s.student_id, s.instructor.user_id],
-            frozenset({"student_id", "instructor_id", "offering_id", "payment_method_id", "status"})),
+            frozenset({"student_id", "instructor_id", "offering_id", "status"})),
     Guarded("document", lambda: BackgroundCheckDocument.objects.all(), lambda d: [d.instructor_id],
             frozenset({"instructor_id", "status", "reviewed_by_id", "reviewed_at", "valid_until"})),
     Guarded("upload", lambda: Upload.objects.all(), lambda u: [u.owner_id], frozenset({"owner_id"})),
