@@ -149,7 +149,7 @@ def test_a_series_spends_one_money_operation_whatever_its_weeks(client, scene, s
     series = created.json()["id"]
     assert client.post(f"/api/v1/series/{series}/end", content_type=JSON).status_code == 200
     one_offs = [
-        client.post("/api/v1/bookings", {k: v for k, v in body(scene, starts_at=local(THURSDAY, 12 + n).isoformat()).items() if k != "weeks"},
+        client.post("/api/v1/bookings", {k: v for k, v in body(scene, starts_at=local(THURSDAY, 9 + 2 * n).isoformat()).items() if k != "weeks"},
                     content_type=JSON).status_code
         for n in range(4)
     ]  # fmt: skip
