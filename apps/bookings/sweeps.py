@@ -30,6 +30,7 @@ from apps.bookings.holds import sweep_orphan_holds
 from apps.bookings.models import Booking, BookingMilestone, NoShowReport, Settlement
 from apps.bookings.policies import booking_complete, no_show_resolve
 from apps.bookings.schedule import money_clock
+from apps.bookings.series.edits import series_end_finish
 from apps.bookings.series.services import series_sweep
 from apps.bookings.services import booking_authorization_failed, booking_authorize
 from apps.bookings.settlement import (
@@ -332,6 +333,8 @@ SWEEPS: dict[str, Callable[..., int]] = {
     # Weekly series book their next weeks first, so a week booked late (< 24 h away, after
     # an outage) is authorized in this same run like any booking.
     "series": series_sweep,
+    # Ending a series whose process died before all its future lessons were cancelled.
+    "series_end": series_end_finish,
     "pending_expiry": sweep_pending_expiry,
     "authorizations": sweep_authorizations,
     "authorization_retries": sweep_authorization_retries,

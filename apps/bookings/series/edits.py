@@ -26,6 +26,8 @@ from apps.core.dates import time_label
 from apps.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied, ValidationFailed
 from apps.core.limits import money_operation
 
+ENDED_REASON = "weekly lesson ended"
+
 
 def series_for(actor: User, series_id: int, *, lock: bool) -> BookingSeries:
     """The series if `actor` is its student or its instructor; anyone else gets NotFound."""
@@ -72,13 +74,38 @@ def booking_series_end(*, actor: User, series_id: int, now: datetime) -> SeriesE
         series_event_add(
             series=series, kind="status", actor=actor, now=now, reason=f"ended by the {who}", to_status=series.status
         )
+    cancelled, kept = _cancel_future(series, actor, now)
+    return SeriesEnded(series=series, cancelled=cancelled, kept=kept)
+
+
+def _cancel_future(
+    series: BookingSeries, actor: User, now: datetime
+) -> tuple[list[CancellationPreview], list[dict[str, Any]]]:
     cancelled, kept = [], []
     for booking in _future(series, now):
         try:
-            cancelled.append(booking_cancel(actor=actor, booking_id=booking.pk, now=now, reason="weekly lesson ended"))
+            cancelled.append(booking_cancel(actor=actor, booking_id=booking.pk, now=now, reason=ENDED_REASON))
         except ApplicationError as exc:
             kept.append(_refusal(booking, exc))
-    return SeriesEnded(series=series, cancelled=cancelled, kept=kept)
+    return cancelled, kept
+
+
+def series_end_finish(*, now: datetime) -> int:
+    """Finish ending series whose ender's process died between ending the series and
+    cancelling its future lessons: those lessons are cancelled now, by whoever ended it,
+    under the normal policy. Returns how many were cancelled (a lesson the policy refuses
+    is left, as when ending)."""
+    unfinished = BookingSeries.objects.filter(
+        status=SeriesStatus.ENDED,
+        occurrences__status__in=ACTIVE_STATUSES,
+        occurrences__starts_at__gt=now,
+    ).distinct()
+    done = 0
+    for series in unfinished.select_related("student", "instructor__user"):
+        ended = series.events.filter(to_status=SeriesStatus.ENDED).select_related("actor").last()
+        actor = ended.actor if ended is not None and ended.actor is not None else series.student
+        done += len(_cancel_future(series, actor, now)[0])
+    return done
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from apps.availability.services import (
 )
 from apps.bookings.models import Booking, SeriesEvent
 from apps.bookings.policies import booking_cancel, booking_reschedule
-from apps.bookings.series.edits import booking_series_change, booking_series_end
+from apps.bookings.series.edits import booking_series_change, booking_series_end, series_end_finish
 from apps.bookings.series.services import series_sweep
 from apps.bookings.states import BookingStatus, PaymentStatus, SeriesStatus
 from apps.bookings.tests.conftest import NOW, THURSDAY, local
@@ -158,6 +158,34 @@ def test_ending_cancels_the_future_weeks_under_the_normal_policy_and_keeps_the_p
     assert series_sweep(now=now + 2 * WEEK) == 0
     with pytest.raises(Conflict, match="already ended"):
         booking_series_end(actor=student, series_id=series.pk, now=now)
+
+
+def test_an_ending_whose_process_died_midway_is_finished_by_the_sweep(series, student, monkeypatch) -> None:
+    # The process dies after the series is ended and week 0 is cancelled, before week 1: the
+    # one seam mocked is the cancellation service, which fails on its second call.
+    now = thursday(0) - timedelta(days=3)
+    calls: list[int] = []
+
+    def dies_on_the_second(**kwargs):
+        calls.append(kwargs["booking_id"])
+        if len(calls) == 2:
+            raise SystemExit("worker killed")
+        return booking_cancel(**kwargs)
+
+    monkeypatch.setattr("apps.bookings.series.edits.booking_cancel", dies_on_the_second)
+    with pytest.raises(SystemExit):
+        booking_series_end(actor=student, series_id=series.pk, now=now)
+    monkeypatch.undo()
+    assert [status for _, _, status, _ in occurrences(series)] == [
+        BookingStatus.CANCELLED, BookingStatus.CONFIRMED, BookingStatus.CONFIRMED, BookingStatus.CONFIRMED,
+    ]  # fmt: skip
+    later = now + timedelta(minutes=1)
+    assert series_end_finish(now=later) == 3
+    assert occurrences(series) == [(w, thursday(w), BookingStatus.CANCELLED, PaymentStatus.SETTLED) for w in range(4)]
+    events = Booking.objects.get(series=series, series_week=3).events.filter(to_status=BookingStatus.CANCELLED)
+    assert [(e.actor_id, e.reason) for e in events] == [(student.pk, "cancelled by the student: weekly lesson ended")]
+    assert settled(week(series, 3), "student_cancellation") == ZERO
+    assert series_end_finish(now=later) == 0  # nothing left: running it again does nothing
 
 
 def test_the_instructor_may_end_it_and_the_student_is_refunded_in_full(series, scene, student) -> None:
