@@ -47,16 +47,23 @@ def _context(browser: Browser, viewport: dict[str, int], **extra: object) -> Bro
     return context
 
 
+def size_context(browser: Browser, size: str) -> BrowserContext:
+    """A fresh browser (its own cookies) at one of the two sizes every page is checked at."""
+    if size == "phone":
+        return _context(browser, PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    return _context(browser, DESKTOP)
+
+
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = _context(browser, DESKTOP)
+    context = size_context(browser, "desktop")
     yield context.new_page()
     context.close()
 
 
 @pytest.fixture
 def phone_page(browser: Browser) -> Iterator[Page]:
-    context = _context(browser, PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    context = size_context(browser, "phone")
     yield context.new_page()
     context.close()
 

@@ -45,6 +45,23 @@ class ProfileForm(forms.ModelForm[User]):
         }
 
 
+class AgeGroupField(forms.ModelChoiceField[AgeGroup]):
+    """Age groups with their ages ("Kids, 5–12"), none chosen until the parent picks one."""
+
+    def label_from_instance(self, obj: AgeGroup) -> str:
+        return obj.label
+
+
 class LearnerForm(forms.Form):
-    first_name = forms.CharField(max_length=60, label="First name")
-    age_group = forms.ModelChoiceField(queryset=AgeGroup.objects.all(), empty_label=None, label="Age group")
+    first_name = forms.CharField(
+        max_length=60, label="First name", error_messages={"required": "Enter the learner's first name."}
+    )
+    age_group = AgeGroupField(
+        queryset=AgeGroup.objects.all(),
+        empty_label="Choose an age group",
+        label="Age group",
+        error_messages={
+            "required": "Choose the learner's age group.",
+            "invalid_choice": "Choose one of the age groups.",
+        },
+    )

@@ -3,6 +3,8 @@ is the time open) is the booking service's, whose errors land on these fields by
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -10,10 +12,12 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.http import QueryDict
 
+from apps.accounts.forms import LearnerForm
 from apps.bookings.series.pages import sheet_repeat_choices
 from apps.bookings.services import BookingRequest
 from apps.bookings.sheet import SheetChoices
 from apps.instructors.states import Format
+from apps.payments.forms import CardForm
 from apps.search.models import Neighborhood
 
 
@@ -121,13 +125,99 @@ def _neighborhood_choices() -> list[tuple[str, Any]]:
 
 
 class AddressForm(forms.Form):
-    """A new lesson address, inline on the booking sheet (prefix "new_address")."""
+    """A new lesson address, typed on the booking sheet (prefix "new_address")."""
 
     label = forms.CharField(max_length=40, required=False, label="Name it (optional)", initial="Home")
     street = forms.CharField(
-        max_length=200, label="Street address", widget=forms.TextInput(attrs={"autocomplete": "street-address"})
+        max_length=200, label="Street address", widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+        error_messages={"required": "Enter the street address."},
+    )  # fmt: skip
+    neighborhood = forms.ChoiceField(
+        choices=_neighborhood_choices, label="Neighborhood", error_messages={"required": "Choose your neighborhood."}
     )
-    neighborhood = forms.ChoiceField(choices=_neighborhood_choices, label="Neighborhood")
+
+
+# The inline forms of the sheet by name, with their prefix and the fields that show something
+# was typed (an address's name has a default, so it does not).
+ENTRY_FORMS: dict[str, tuple[type[forms.Form], str, tuple[str, ...]]] = {
+    "learner": (LearnerForm, "new_learner", ("first_name", "age_group")),
+    "address": (AddressForm, "new_address", ("street", "neighborhood")),
+    "card": (CardForm, "new_card", ("card",)),
+}
+
+
+@dataclass(frozen=True)
+class SheetEntries:
+    """What the student typed into the sheet's inline forms: a child, an address, a card.
+    A bound one is validated (and saved when the student books); the others only show what
+    was typed, so nothing typed is ever lost when the sheet is shown again."""
+
+    learner: LearnerForm
+    address: AddressForm
+    card: CardForm
+
+    @property
+    def bound(self) -> dict[str, forms.Form]:
+        return {name: form for name, form in self.all_forms().items() if form.is_bound}
+
+    def all_forms(self) -> dict[str, forms.Form]:
+        return {"learner": self.learner, "address": self.address, "card": self.card}
+
+    def is_valid(self) -> bool:
+        valid = [form.is_valid() for form in self.bound.values()]  # every form, for every error
+        return all(valid)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(form.errors for form in self.bound.values())
+
+    def fingerprint(self) -> dict[str, str]:
+        """The typed values, for the idempotency store (a resend must have typed the same)."""
+        return {
+            form.add_prefix(name): str(form.data.get(form.add_prefix(name), "")).strip()
+            for form in self.bound.values()
+            for name in form.fields
+        }
+
+    def cleared(self, names: Collection[str]) -> SheetEntries:
+        """These entries empty again (they were just saved)."""
+        fresh: dict[str, Any] = {name: ENTRY_FORMS[name][0](prefix=ENTRY_FORMS[name][1]) for name in names}
+        return replace(self, **fresh)
+
+    def add_errors(self, errors: dict[str, list[str]]) -> None:
+        """A service's refusal of one entry, its fields named "new_address-street"."""
+        by_prefix = {form.prefix: form for form in self.bound.values()}
+        for key, messages in errors.items():
+            prefix, _, name = key.partition("-")
+            form = by_prefix[prefix]
+            for message in messages:
+                form.add_error(name if name in form.fields else None, message)
+
+
+def entry_prefixes() -> set[str]:
+    return {prefix for _, prefix, _ in ENTRY_FORMS.values()}
+
+
+def was_typed(data: QueryDict, name: str) -> bool:
+    _, prefix, fields = ENTRY_FORMS[name]
+    return any(str(data.get(f"{prefix}-{field}", "")).strip() for field in fields)
+
+
+def sheet_entries(data: QueryDict | None = None, *, bind: Collection[str] = ()) -> SheetEntries:
+    """The sheet's inline forms: `bind` ones validate `data`; the rest show what `data` holds
+    as typed, unvalidated."""
+    made: dict[str, Any] = {}
+    for name, (form_class, prefix, _) in ENTRY_FORMS.items():
+        if data is None:
+            made[name] = form_class(prefix=prefix)
+        elif name in bind:
+            made[name] = form_class(data, prefix=prefix)
+        else:
+            typed = {
+                field: data[f"{prefix}-{field}"] for field in form_class.base_fields if data.get(f"{prefix}-{field}")
+            }
+            made[name] = form_class(prefix=prefix, initial=typed)
+    return SheetEntries(**made)
 
 
 class CardChoiceForm(forms.Form):

@@ -6,6 +6,7 @@ Each page is one call here; a list page costs the same few queries however many 
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,7 +15,7 @@ from zoneinfo import ZoneInfo
 from django.core.paginator import Page, Paginator
 
 from apps.accounts.models import User
-from apps.bookings.models import Booking, BookingEvent
+from apps.bookings.models import Booking, BookingEvent, Settlement
 from apps.bookings.presentation import payment_sentence, when
 from apps.bookings.schedule import money_clock
 from apps.bookings.selectors import booking_get, booking_list
@@ -112,6 +113,18 @@ def _instructor_sentence(booking: Booking) -> str:
     }[PaymentStatus(booking.payment_status)]
 
 
+# Where the lesson happens, said to each side: the student's home is "your place" to the
+# student and "the student's home" to the instructor; the studio the other way round.
+FORMAT_WORDS = {
+    False: {Format.ONLINE: "Online", Format.STUDIO: "At the instructor's studio", Format.TRAVEL: "At your place"},
+    True: {Format.ONLINE: "Online", Format.STUDIO: "At your studio", Format.TRAVEL: "At the student's home"},
+}
+
+
+def format_words(booking: Booking, viewer: User) -> str:
+    return FORMAT_WORDS[booking.instructor.user_id == viewer.pk][Format(booking.format)]
+
+
 def booking_status_view(booking: Booking, viewer: User, now: datetime) -> StatusView:
     is_instructor = booking.instructor.user_id == viewer.pk
     sentence = _instructor_sentence(booking) if is_instructor else payment_sentence(booking, now=now)
@@ -187,6 +200,29 @@ def booking_price_lines(booking: Booking, viewer: User) -> PriceLines:
     net = format_usd(booking.instructor_net_cents)
     sentence = f"{format_usd(booking.lesson_price_cents)} lesson − {format_usd(commission)} commission = {net} to you"
     return PriceLines(rows, "You earn", net, sentence)
+
+
+def settled_money_lines(settlement: Settlement | None, *, instructor_view: bool) -> list[str]:
+    """What a lesson that did not happen (cancelled, not paid) actually cost, in the past
+    tense: what the card paid, what came back. Shown instead of the price it would have had."""
+    whose = "the student's" if instructor_view else "your"
+    if settlement is None or not settlement.student_charge_cents:
+        lines = [f"Nothing was charged to {whose} card."]
+    else:
+        lines = [f"{whose[0].upper()}{whose[1:]} card was charged {format_usd(settlement.student_charge_cents)}."]
+    if settlement is None:
+        return lines
+    if settlement.refund_cents:
+        lines.append(f"{format_usd(settlement.refund_cents)} was refunded to {whose} card.")
+    if settlement.credit_cents:
+        who = "The student got" if instructor_view else "You got"
+        lines.append(f"{who} {format_usd(settlement.credit_cents)} back as credit.")
+    if settlement.credits_returned_cents:
+        lines.append(f"{format_usd(settlement.credits_returned_cents)} of credit went back to {whose} balance.")
+    if instructor_view:
+        earned = settlement.instructor_cents
+        lines.append(f"You earn {format_usd(earned)}." if earned else "You earn nothing for this lesson.")
+    return lines
 
 
 # --- the lists ------------------------------------------------------------------------------
@@ -282,8 +318,17 @@ def _what(event: BookingEvent) -> tuple[str, str]:
     return (event.reason[:1].upper() + event.reason[1:]) or event.kind.capitalize(), ""
 
 
+# An instant as older events wrote it ("2026-12-07T20:30:00+00:00").
+ISO_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[+-]\d{2}:\d{2}|Z)")
+
+
+def humane(text: str, zone: str) -> str:
+    """Any instant written raw in an event's words, as people read it in the viewer's zone."""
+    return ISO_INSTANT.sub(lambda found: when(datetime.fromisoformat(found.group()), zone), text)
+
+
 def timeline_entry(event: BookingEvent, viewer: User) -> TimelineEntry:
-    what, detail = _what(event)
+    what, detail = (humane(text, viewer.timezone) for text in _what(event))
     actor = (
         "InstaInstru" if event.actor is None else ("You" if event.actor.pk == viewer.pk else event.actor.display_name)
     )
@@ -308,6 +353,7 @@ class BookingDetail:
     needs_card: bool  # the student must pick another card to keep the lesson
     cards: list[PaymentMethod]  # the student's cards, when they need to pick one
     duration: str
+    money_lines: list[str]  # what a lesson that won't happen cost (none while it is still on)
 
 
 def booking_detail_get(*, user: User, public_id: uuid.UUID, now: datetime) -> BookingDetail | None:
@@ -318,12 +364,14 @@ def booking_detail_get(*, user: User, public_id: uuid.UUID, now: datetime) -> Bo
     is_instructor = booking.instructor.user_id == user.pk
     pick_card = needs_card(booking) and not is_instructor
     cards = list(payment_method_list(user=user)) if pick_card else []
+    called_off = booking.status in {BookingStatus.CANCELLED, BookingStatus.PAYMENT_FAILED}
+    money = settled_money_lines(booking.settlements.last(), instructor_view=is_instructor) if called_off else []
     return BookingDetail(
         booking=booking, is_instructor=is_instructor, who=lesson_who(booking, user), when=lesson_when(booking, user),
-        other_when=other_zone_when(booking, user), format_label=Format(booking.format).label,
+        other_when=other_zone_when(booking, user), format_label=format_words(booking, user),
         status=booking_status_view(booking, user, now), price=booking_price_lines(booking, user),
         timeline=[timeline_entry(event, user) for event in booking.events.all()], needs_card=pick_card, cards=cards,
-        duration=duration_words(booking.duration_minutes),
+        duration=duration_words(booking.duration_minutes), money_lines=money,
     )  # fmt: skip
 
 

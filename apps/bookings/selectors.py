@@ -25,14 +25,16 @@ def _participant(user: User) -> Q:
 
 
 def booking_list(*, user: User, upcoming: bool | None, now: datetime) -> QuerySet[Booking]:
-    """The user's bookings as student or instructor: upcoming soonest first, past latest first."""
+    """The user's bookings as student or instructor: upcoming (still to happen: active and
+    not over) soonest first; past (over, or cancelled or failed before it) latest first."""
     bookings = Booking.objects.filter(_participant(user)).select_related(
         "instructor__studio_neighborhood", "student", "learner", "offering__service"
     )
+    ahead = {"ends_at__gt": now, "status__in": ACTIVE_STATUSES}
     if upcoming is True:
-        return bookings.filter(ends_at__gt=now).order_by("starts_at")
+        return bookings.filter(**ahead).order_by("starts_at")
     if upcoming is False:
-        return bookings.filter(ends_at__lte=now).order_by("-starts_at")
+        return bookings.exclude(**ahead).order_by("-starts_at")
     return bookings.order_by("-starts_at")
 
 

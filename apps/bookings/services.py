@@ -16,13 +16,21 @@ from zoneinfo import ZoneInfo
 from django.db import IntegrityError, transaction
 
 from apps.accounts.models import Address, Learner, User
-from apps.availability.selectors_public import SlotChoice, open_slot_list, slot_choice_resolve, slot_instructor_get
+from apps.accounts.services import learner_create
+from apps.availability.selectors_public import (
+    SlotChoice,
+    offerings_of,
+    open_slot_list,
+    slot_choice_resolve,
+    slot_instructor_get,
+)
 from apps.bookings import notices
 from apps.bookings.holds import booking_live_hold, hold_release_replaced
 from apps.bookings.models import Booking, BookingSeries
 from apps.bookings.schedule import authorization_retry_at, money_clock
 from apps.bookings.states import ACTIVE_STATUSES, BookingStatus, PaymentStatus
 from apps.bookings.transitions import booking_event_add, booking_status_change, payment_status_change
+from apps.catalog.models import AgeGroup
 from apps.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from apps.core.limits import money_operation
 from apps.core.metrics import BOOKINGS_CREATED, PAYMENT_OPERATIONS
@@ -156,7 +164,8 @@ def _location(actor: User, profile: InstructorProfile, choice: SlotChoice, addre
         else None
     )
     if address is None:
-        raise ValidationFailed("Choose the address for this lesson.", fields={"address": ["Choose a saved address."]})
+        message = "Add or choose the address for this lesson."
+        raise ValidationFailed(message, fields={"address": [message]})
     if not instructor_travels_to(profile, address.neighborhood):
         message = f"{profile.display_name} doesn't travel to {address.neighborhood.name}."
         raise ValidationFailed(message, fields={"address": [message]})
@@ -179,6 +188,28 @@ def learner_fit_check(*, offering: Offering, learner: Learner) -> None:
         f"not {learner.age_group.name.lower()}. Choose another learner or another lesson."
     )
     raise ValidationFailed(message, fields={"learner": [message]})
+
+
+def booking_learner_add(
+    *, actor: User, instructor: str, service: str | None, first_name: str, age_group: str
+) -> Learner:
+    """A child added from the booking sheet: saved to the family only when the lesson they
+    are being booked into (`service`, else the instructor's first, as the sheet shows) teaches
+    their age group; otherwise nothing is saved and the fit rule is said under the age group."""
+    profile = slot_instructor_get(slug=instructor)
+    offerings = offerings_of(profile) if profile is not None else []
+    if not offerings:
+        raise NotFound("Instructor not found.")
+    offering = next((o for o in offerings if o.service.slug == service), None) if service else offerings[0]
+    if offering is None:
+        raise ValidationFailed("Choose a lesson this instructor teaches.", fields={"service": ["Choose a lesson."]})
+    group = AgeGroup.objects.filter(slug=age_group).first()
+    if group is not None:
+        try:
+            learner_fit_check(offering=offering, learner=Learner(parent=actor, first_name=first_name, age_group=group))
+        except ValidationFailed as exc:
+            raise ValidationFailed(exc.message, fields={"age_group": exc.fields["learner"]}) from exc
+    return learner_create(actor=actor, first_name=first_name, age_group=age_group)
 
 
 def booking_request_check(*, actor: User, request: BookingRequest, now: datetime) -> CheckedRequest:

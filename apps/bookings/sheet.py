@@ -229,7 +229,7 @@ def _people(actor: User, asked: SheetChoices, offering: Offering) -> tuple[list[
     chosen = asked.learner if asked.learner in {learner.pk for learner in learners} else None
     options = [Option("", f"Me ({actor.first_name})" if actor.first_name else "Me", "", chosen is None)]
     options += [
-        Option(str(learner.pk), learner.first_name, learner.age_group.name, learner.pk == chosen)
+        Option(str(learner.pk), learner.first_name, learner.age_group.label, learner.pk == chosen)
         for learner in learners
     ]
     return options, chosen

@@ -2,13 +2,13 @@
 
 from django.urls import path
 
-from apps.bookings import views, views_actions, views_payment
+from apps.bookings import views, views_actions, views_payment, views_sheet
 from apps.bookings.series import views as series_views
 
 app_name = "bookings"
 
 urlpatterns = [
-    path("book/<slug:slug>/", views.book, name="book"),
+    path("book/<slug:slug>/", views_sheet.book, name="book"),
     path("lessons/", views.lessons, name="lessons"),
     path("schedule/", views.schedule, name="schedule"),
     path("lessons/<uuid:public_id>/", views.detail, name="detail"),

@@ -1,18 +1,12 @@
-"""Booking pages: the booking sheet, My lessons / Schedule, a booking's detail, and calendar
-files. The HTML twin of apps/bookings/api.py, on the same services.
+"""Booking pages: My lessons / Schedule, a booking's detail, and calendar files (the booking
+sheet is views_sheet.py). The HTML twin of apps/bookings/api.py, on the same services.
 
 Views parse input, call one service or selector and render; a service's domain error is put
-on the form by apply_application_error. The clock is read once per request.
-
-The sheet is one form. HTMX re-renders its choices and price as they change (a GET of the
-same page; the response is the full page and the form selects what it swaps), and the inline
-"add an address" / "add a card" buttons post the whole sheet, so every choice survives.
-Without JavaScript the same buttons post and redirect back, and the sheet still works."""
+on the form by apply_application_error. The clock is read once per request."""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -22,12 +16,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_POST, require_safe
 from django_htmx.middleware import HtmxDetails
 
 from apps.accounts.models import User
 from apps.accounts.selectors import address_list
-from apps.accounts.services import address_create
 from apps.bookings.calendar import (
     booking_ics,
     calendar_feed_get,
@@ -36,18 +29,16 @@ from apps.bookings.calendar import (
     feed_booking_list,
     feed_ics,
 )
-from apps.bookings.forms import AddressForm, BookingForm, CardChoiceForm, sheet_choices
+from apps.bookings.forms import CardChoiceForm
 from apps.bookings.logistics import booking_logistics
 from apps.bookings.models import Booking
 from apps.bookings.pages import booking_detail_get, lessons_page_get
 from apps.bookings.selectors import booking_get
 from apps.bookings.series.forms import RepeatForm
-from apps.bookings.series.pages import repeat_choices, repeat_weeks, weeks_sentence
-from apps.bookings.series.services import booking_series_create
-from apps.bookings.services import booking_create, booking_payment_method_change
-from apps.bookings.sheet import SheetChoices, alternative_options, booking_sheet_get
+from apps.bookings.series.pages import repeat_choices
+from apps.bookings.services import booking_payment_method_change
 from apps.bookings.states import PaymentStatus
-from apps.core.errors import ApplicationError, NotFound, PermissionDenied, RetryLater, ValidationFailed
+from apps.core.errors import ApplicationError, ValidationFailed
 from apps.core.forms import apply_application_error
 from apps.core.idempotency import page_run_once
 from apps.payments.actions import payment_action_current
@@ -71,168 +62,6 @@ class HtmxHttpRequest(HttpRequest):
 def _user(request: HttpRequest) -> User:
     assert isinstance(request.user, User)  # guaranteed by @login_required
     return request.user
-
-
-# --- the booking sheet --------------------------------------------------------------------
-
-
-def _sheet_url(slug: str, choices: SheetChoices | None = None) -> str:
-    url = reverse("bookings:book", args=[slug])
-    return f"{url}?{choices.query()}" if choices is not None else url
-
-
-def _form_errors(form: BookingForm) -> dict[str, list[str]]:
-    """Errors by sheet field; anything else (the idempotency key, the whole request) is
-    said at the top of the sheet under "form"."""
-    errors: dict[str, list[str]] = {}
-    for name, messages_ in form.errors.items():
-        errors.setdefault(name if name in SHEET_FIELDS else "form", []).extend(str(m) for m in messages_)
-    return errors
-
-
-def _render_sheet(
-    request: HtmxHttpRequest,
-    user: User,
-    slug: str,
-    asked: SheetChoices,
-    now: datetime,
-    *,
-    status: int = 200,
-    errors: dict[str, list[str]] | None = None,
-    alternatives: list[str] | None = None,
-    address_form: AddressForm | None = None,
-    card_form: CardForm | None = None,
-    notice: str = "",
-) -> HttpResponse:
-    sheet = booking_sheet_get(actor=user, slug=slug, asked=asked, now=now)
-    if sheet is None:
-        raise Http404("Nobody to book here.")
-    context: dict[str, Any] = {
-        "sheet": sheet, "errors": {**sheet.errors, **(errors or {})}, "notice": notice,
-        "alternatives": alternative_options(sheet, alternatives or [], user.timezone),
-        "sheet_url": _sheet_url(slug), "idempotency_key": uuid.uuid4(),
-        "address_form": address_form or AddressForm(prefix="new_address"),
-        "card_form": card_form or CardForm(prefix="new_card"), "test_cards": test_card_rows(),
-    }  # fmt: skip
-    response = render(request, SHEET_TEMPLATE, context, status=status)
-    # Back after booking must not show this page (and its one-time key) from the cache.
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-def _student_or_refusal(request: HttpRequest) -> User | HttpResponse:
-    user = _user(request)
-    if user.is_student:
-        return user
-    return render(request, "bookings/cannot_book.html", status=403)
-
-
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def book(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    user = _student_or_refusal(request)
-    if isinstance(user, HttpResponse):
-        return user
-    now = timezone.now()
-    if request.method != "POST":
-        return _render_sheet(request, user, slug, sheet_choices(request.GET), now)
-    # The inline "Save address" / "Save card" buttons post the whole sheet here with their
-    # name, so every choice survives (with or without JavaScript); "Book" has no name.
-    action = request.POST.get("action")
-    if action == "add_address":
-        return _add_address(request, user, slug, now)
-    if action == "add_card":
-        return _add_card(request, user, slug, now)
-    return _confirm(request, user, slug, now)
-
-
-def _refused(
-    request: HtmxHttpRequest, user: User, slug: str, now: datetime, form: BookingForm, exc: ApplicationError
-) -> HttpResponse:
-    if isinstance(exc, NotFound | PermissionDenied):
-        raise exc
-    apply_application_error(form, exc)
-    response = _render_sheet(
-        request, user, slug, sheet_choices(request.POST), now, status=exc.status, errors=_form_errors(form),
-        alternatives=list(exc.extra.get("alternatives", [])),
-    )  # fmt: skip
-    if isinstance(exc, RetryLater):
-        response["Retry-After"] = str(exc.retry_after_seconds)
-    return response
-
-
-def _confirm(request: HtmxHttpRequest, user: User, slug: str, now: datetime) -> HttpResponse:
-    """Book once per page render: the form's Idempotency-Key makes a double submit (or a
-    retry after a lost response) return the first result instead of booking again."""
-    form = BookingForm(request.POST, zone=user.timezone)
-    if not form.is_valid():
-        return _render_sheet(
-            request, user, slug, sheet_choices(request.POST), now, status=422, errors=_form_errors(form)
-        )
-    key, repeat = form.cleaned_data["idempotency_key"], form.cleaned_data["repeat"]
-
-    def run() -> dict[str, Any]:
-        if repeat:
-            made = booking_series_create(
-                actor=user, request=form.booking_request(slug), weeks=repeat_weeks(repeat), now=now, request_key=key
-            )
-            return {"series": str(made.series.public_id), "message": weeks_sentence(made, user.timezone)}
-        booking = booking_create(actor=user, request=form.booking_request(slug), now=now, request_key=key)
-        return {"id": str(booking.public_id)}
-
-    try:
-        booked = page_run_once(
-            user=user, key=key, scope="booking_create", body=form.fingerprint(slug), now=now, run=run,
-            already_sent=ALREADY_SENT,
-        )  # fmt: skip
-    except ApplicationError as exc:
-        return _refused(request, user, slug, now, form, exc)
-    if "series" in booked:
-        messages.success(request, booked["message"])
-        return redirect("bookings:series", public_id=booked["series"])
-    return redirect("bookings:detail", public_id=booked["id"])
-
-
-def _add_address(request: HtmxHttpRequest, user: User, slug: str, now: datetime) -> HttpResponse:
-    """Save a lesson address from the sheet and choose it."""
-    asked = sheet_choices(request.POST)
-    form = AddressForm(request.POST, prefix="new_address")
-    status = 422
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            address = address_create(
-                actor=user, label=data["label"], street=data["street"], neighborhood=data["neighborhood"]
-            )
-        except ValidationFailed as exc:
-            apply_application_error(form, exc)
-        else:
-            chosen = replace(asked, address=address.pk)
-            if not request.htmx:
-                return redirect(_sheet_url(slug, chosen))
-            return _render_sheet(
-                request, user, slug, chosen, now, notice=f"{address.label}: {address.street} is saved."
-            )
-    return _render_sheet(request, user, slug, asked, now, status=status, address_form=form)
-
-
-def _add_card(request: HtmxHttpRequest, user: User, slug: str, now: datetime) -> HttpResponse:
-    """Save a test card from the sheet and choose it."""
-    asked = sheet_choices(request.POST)
-    form = CardForm(request.POST, prefix="new_card")
-    if form.is_valid():
-        number = form.cleaned_data["card"]
-        key = card_request_key(f"sheet:{request.POST.get('idempotency_key', '')}", number)
-        try:
-            method = payment_method_add(actor=user, card_token=number, request_key=key)
-        except ValidationFailed as exc:
-            apply_application_error(form, exc)
-        else:
-            chosen = replace(asked, payment_method=method.pk)
-            if not request.htmx:
-                return redirect(_sheet_url(slug, chosen))
-            return _render_sheet(request, user, slug, chosen, now, notice=f"{card_name(method)} is saved.")
-    return _render_sheet(request, user, slug, asked, now, status=422, card_form=form)
 
 
 # --- My lessons and Schedule ----------------------------------------------------------------

@@ -20,6 +20,11 @@ class AgeGroup(models.Model):
     def age_range(self) -> str:
         return f"{self.min_age}+" if self.max_age is None else f"{self.min_age}–{self.max_age}"
 
+    @property
+    def label(self) -> str:
+        """'Kids, 5–12': how a list of age groups names each one, so nobody guesses the ages."""
+        return f"{self.name}, {self.age_range}"
+
 
 class Category(models.Model):
     slug = models.SlugField(unique=True, max_length=60)

@@ -10,22 +10,24 @@
     return Boolean(element && element.closest && element.closest("#" + SHEET));
   }
 
-  // Typing a new address or card must not re-render the sheet on every field: those inputs
-  // are saved by their own button, so their change events stop here.
+  // Typing a new address, card or child must not re-render the sheet on every field: those
+  // inputs are saved when the student books (or adds the child), so their change events stop here.
   document.addEventListener("change", function (event) {
     if (event.target.closest && event.target.closest("[data-inline-form]")) {
       event.stopPropagation();
     }
   }, true);
 
-  // Enter inside "add an address" / "add a card" saves that; Enter on a choice does
-  // nothing (it would otherwise press the form's first button). Only "Book" books.
+  // Enter inside "add a child" adds the child; Enter on a choice does nothing (it would
+  // otherwise press the form's first button). Enter in a typed address or card books, as
+  // the Book button would.
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Enter" || event.target.tagName !== "INPUT" || !inSheet(event.target)) { return; }
     var group = event.target.closest("[data-inline-form]");
-    if (group) {
+    var add = group && group.querySelector("[data-inline-submit]");
+    if (add) {
       event.preventDefault();
-      group.querySelector("[data-inline-submit]").click();
+      add.click();
     } else if (event.target.type === "radio") {
       event.preventDefault();
     }
@@ -41,8 +43,8 @@
     keepTyped(event);
   });
 
-  // A re-render for another choice keeps what was typed in the inline forms (a save
-  // clears them, so only GETs keep them).
+  // A re-render for another choice keeps what was typed in the inline forms (a post
+  // answers with them refilled or, once saved, empty, so only GETs keep them).
   var typed = null;
   function keepTyped(event) {
     typed = null;

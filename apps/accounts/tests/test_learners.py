@@ -47,9 +47,17 @@ def test_instructors_cannot_add_learners(client, instructor) -> None:
 
 def test_learners_page_adds_and_shows_field_errors(client, student) -> None:
     client.force_login(student)
-    response = client.post("/account/settings/learners/", {"first_name": "", "age_group": "kids"})
+    page = client.get("/account/settings/learners/").content.decode()
+    # No age group is picked for the parent (no silent Toddlers); each says its ages.
+    assert '<option value="" selected>Choose an age group</option>' in page
+    assert '<option value="toddler">Toddlers, 1–4</option>' in page
+    response = client.post("/account/settings/learners/", {"first_name": "", "age_group": ""})
     assert response.status_code == 422
-    assert response.context["form"].errors == {"first_name": ["This field is required."]}
+    assert response.context["form"].errors == {
+        "first_name": ["Enter the learner's first name."],
+        "age_group": ["Choose the learner's age group."],
+    }
+    assert not Learner.objects.exists()
     response = client.post("/account/settings/learners/", {"first_name": "Leo", "age_group": "toddler"}, follow=True)
     assert response.status_code == 200
     assert "Leo is added." in response.content.decode()

@@ -1,5 +1,5 @@
 """The booking pages: the sheet (preview, book, idempotent double submit, taken slot, bad
-input, inline address and card), My lessons / Schedule, and a booking's detail."""
+input; typed entries are in test_sheet_entries.py), My lessons / Schedule, and a booking's detail."""
 
 from __future__ import annotations
 
@@ -199,61 +199,6 @@ def test_visitors_log_in_first(client, scene) -> None:
 def test_unknown_instructor_is_not_found(client, scene, student) -> None:
     client.force_login(student)
     assert client.get("/book/nobody-here/").status_code == 404
-
-
-def test_travel_needs_an_address_and_one_can_be_added_inline(client, scene, student) -> None:
-    scene.address.delete()
-    client.force_login(student)
-    page = client.get(sheet_url(scene), {"format": "travel"})
-    assert page.context["sheet"].is_travel
-    assert page.context["sheet"].addresses == []
-    assert page.context["errors"] == {}  # nothing chosen yet is not an error yet
-    assert page.context["sheet"].price.sentence == "$120 lesson + $14.40 booking fee = $134.40"
-
-    form = {
-        **sheet_post(scene, format="travel"), "action": "add_address", "new_address-label": "Home",
-        "new_address-street": "", "new_address-neighborhood": "park-slope",
-    }  # fmt: skip
-    refused = client.post(sheet_url(scene), form, HTTP_HX_REQUEST="true")
-    assert refused.status_code == 422
-    assert refused.context["address_form"].errors == {"street": ["This field is required."]}
-    assert not Address.objects.exists()
-
-    form["new_address-street"] = "12 Fifth Ave"
-    saved = client.post(sheet_url(scene), form, HTTP_HX_REQUEST="true")
-    address = Address.objects.get()
-    assert saved.status_code == 200
-    assert (address.user, address.street, address.neighborhood.slug) == (student, "12 Fifth Ave", "park-slope")
-    assert saved.context["sheet"].choices.address == address.pk
-    assert saved.context["sheet"].location_text == "12 Fifth Ave (Park Slope)"
-    assert saved.context["notice"] == "Home: 12 Fifth Ave is saved."
-
-    # Without JavaScript the same button saves and comes back to the sheet with it chosen.
-    form["new_address-street"] = "40 Prospect Park W"
-    plain = client.post(sheet_url(scene), form)
-    second = Address.objects.get(street="40 Prospect Park W")
-    assert plain.status_code == 302
-    assert f"address={second.pk}" in plain["Location"]
-    assert plain["Location"].startswith(f"/book/{scene.profile.slug}/?service=piano&format=travel&duration=60")
-
-
-def test_a_test_card_can_be_added_inline(client, scene, student) -> None:
-    client.force_login(student)
-    form = {**sheet_post(scene), "action": "add_card", "new_card-card": "4000 0000 0000 0069"}
-    refused = client.post(sheet_url(scene), form, HTTP_HX_REQUEST="true")
-    assert refused.status_code == 422
-    assert refused.context["card_form"].errors == {"card": ["This card has expired. Use another card."]}
-    assert PaymentMethod.objects.filter(user=student).count() == 1
-
-    form["new_card-card"] = "5555 5555 5555 4444"
-    saved = client.post(sheet_url(scene), form, HTTP_HX_REQUEST="true")
-    card = PaymentMethod.objects.get(user=student, last4="4444")
-    assert saved.status_code == 200
-    assert saved.context["sheet"].choices.payment_method == card.pk
-    assert not card.is_default  # the first card stays the default
-    again = client.post(sheet_url(scene), form, HTTP_HX_REQUEST="true")
-    assert again.status_code == 200
-    assert PaymentMethod.objects.filter(user=student).count() == 2  # the same page and number: one card
 
 
 def test_booking_for_a_child(client, scene, student) -> None:
