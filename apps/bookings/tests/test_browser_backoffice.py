@@ -34,9 +34,9 @@ def test_staff_resolve_a_disputed_no_show_with_two_factor(
     page: Page,
     live_server,
     settings: Any,
-    staff_2fa: TwoFactorStaff,
+    staff_2fa: TwoFactorStaff,  # noqa: F811  # the fixture imported above
     scene: Scene,
-    student: User,  # noqa: F811
+    student: User,
 ) -> None:
     settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
     settings.CSRF_COOKIE_AGE = None
