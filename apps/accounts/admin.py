@@ -69,6 +69,9 @@ class UserAdmin(DjangoUserAdmin[User]):
     list_filter = ["role", "is_staff", "is_active"]
     search_fields = ["email", "first_name", "last_name"]
     show_full_result_count = False
+    # Plain labelled multi-selects: Django's two-box widget adds icons with an aria-label on a
+    # role-less span, which axe reports as a serious violation (tests/test_browser_admin.py).
+    filter_horizontal = ()
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Person", {"fields": ("first_name", "last_name", "phone", "timezone", "zip_code", "role")}),

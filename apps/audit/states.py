@@ -30,3 +30,5 @@ class AuditAction(models.TextChoices):
     REVIEW_HIDE = "review.hide", "Review hidden"
     REVIEW_RESTORE = "review.restore", "Review restored"
     REVIEW_KEEP = "review.keep", "Flagged review kept"
+    # Configuration
+    CONFIG_EDIT = "config.edit", "Platform configuration changed"

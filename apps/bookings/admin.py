@@ -117,7 +117,11 @@ def _complete(staff: User, booking: Booking, form: ReasonForm, now: datetime) ->
 
 
 def _refund_preview(staff: User, booking: Booking, now: datetime) -> str:
-    return f"up to {format_usd(booking_refund_preview(actor=staff, booking_id=booking.pk).refundable_cents)} refundable"
+    preview = booking_refund_preview(actor=staff, booking_id=booking.pk)
+    said = f"up to {format_usd(preview.refundable_cents)} refundable"
+    if preview.earned_cents:
+        said += f"; the instructor gives back their share of the {format_usd(preview.earned_cents)} they earned"
+    return said
 
 
 def _refund(staff: User, booking: Booking, form: RefundForm, now: datetime) -> object:
@@ -142,7 +146,8 @@ ACTIONS = (
         form=RefundForm,
         preview=_refund_preview,
         run=_refund,
-        note="The instructor's earning stays as it is; the refund is the platform's cost. One refund per lesson.",
+        note="The instructor gives back their earning in the refund's proportion (all of it for a full refund); "
+        "an earning already paid out is taken back from the transfer. One refund per lesson.",
     ),
     _resolve(True),
     _resolve(False),

@@ -292,6 +292,8 @@ class Settlement(models.Model):
     credits_returned_cents = models.PositiveIntegerField(default=0)
     instructor_cents = models.PositiveIntegerField(default=0)
     platform_cents = models.PositiveIntegerField(default=0)
+    # A staff refund takes this much of the instructor's earning back (a negative earning).
+    instructor_clawback_cents = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField()
     settled_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -39,7 +39,7 @@ from apps.core.metrics import PAYMENT_OPERATIONS
 from apps.payments.credits import credit_grant, credits_return
 from apps.payments.gateway import Authorization, PaymentGateway, get_gateway
 from apps.payments.locks import student_lock_add
-from apps.payments.payouts import EARNING_KIND_BY_REASON, earning_add
+from apps.payments.payouts import EARNING_KIND_BY_REASON, earning_add, earning_clawback, earning_paid_payout
 from apps.payments.pricing import BookingMoney, MoneyOutcome
 from apps.referrals.services import referral_booking_refunded, referral_lesson_charged
 
@@ -96,6 +96,7 @@ class ProviderResult:
     failure_code: str = ""
     captured: bool = False
     authorization: Authorization | None = None  # a fresh hold that replaced an expired or failed one
+    reversed_payout_id: int | None = None  # the paid payout whose transfer a claw-back reversed
 
 
 def _unclaimed(now: datetime) -> Q:
@@ -173,7 +174,9 @@ def _provider_step(settlement: Settlement, now: datetime) -> ProviderResult:
             intent_id=booking.payment_intent_id, amount_cents=settlement.refund_cents,
             idempotency_key=f"settlement:{settlement.pk}:{settlement.attempts}:refund", now=now,
         )  # fmt: skip
-        return ProviderResult(ok=moved.succeeded, failure_code=moved.failure_code)
+        if not moved.succeeded:
+            return ProviderResult(ok=False, failure_code=moved.failure_code)
+        return ProviderResult(ok=True, reversed_payout_id=_clawback_reverse(gateway, settlement, booking))
     if settlement.release_hold:
         moved = gateway.release(
             intent_id=booking.payment_intent_id, idempotency_key=f"settlement:{settlement.pk}:release", now=now
@@ -181,6 +184,25 @@ def _provider_step(settlement: Settlement, now: datetime) -> ProviderResult:
         # A hold that is already gone (expired or voided) is as good as released.
         return ProviderResult(ok=True, failure_code=moved.failure_code)
     return ProviderResult(ok=True)
+
+
+def _clawback_reverse(gateway: PaymentGateway, settlement: Settlement, booking: Booking) -> int | None:
+    """When the earning a refund claws back was already transferred to the instructor,
+    reverse that much of the transfer; the id of the payout reversed, or None (not paid yet,
+    or the provider refused: the negative earning is then netted from the next payout)."""
+    if not settlement.instructor_clawback_cents:
+        return None
+    payout = earning_paid_payout(booking=booking)
+    if payout is None:
+        return None
+    moved = gateway.transfer_reverse(
+        transfer_id=payout.transfer_id, amount_cents=settlement.instructor_clawback_cents,
+        idempotency_key=f"settlement:{settlement.pk}:reverse",
+    )  # fmt: skip
+    if not moved.succeeded:
+        logger.warning("settlement %s: transfer reversal refused (%s)", settlement.pk, moved.failure_code)
+        return None
+    return payout.pk
 
 
 def settlement_run(*, settlement_id: int, now: datetime) -> Settlement | None:
@@ -249,7 +271,7 @@ def _settle(settlement: Settlement, booking: Booking, result: ProviderResult, no
         )  # fmt: skip
     elif fields:
         booking.save(update_fields=[*fields, "updated_at"])
-    _ledger(settlement, booking, now)
+    _ledger(settlement, booking, result, now)
     _set_status(settlement, SettlementStatus.DONE)
     settlement.settled_at, settlement.claimed_until, settlement.failure_code = now, None, ""
     settlement.save(update_fields=["status", "settled_at", "claimed_until", "failure_code"])
@@ -260,7 +282,7 @@ def _settle(settlement: Settlement, booking: Booking, result: ProviderResult, no
         referral_booking_refunded(booking=booking, now=now)  # rewards it earned are void
 
 
-def _ledger(settlement: Settlement, booking: Booking, now: datetime) -> None:
+def _ledger(settlement: Settlement, booking: Booking, result: ProviderResult, now: datetime) -> None:
     if settlement.credits_returned_cents:
         credits_return(booking=booking, now=now)
     if settlement.credit_cents:
@@ -272,6 +294,11 @@ def _ledger(settlement: Settlement, booking: Booking, now: datetime) -> None:
         earning_add(
             settlement=settlement, booking=booking, amount_cents=settlement.instructor_cents, now=now,
             kind=EARNING_KIND_BY_REASON[settlement.reason],
+        )  # fmt: skip
+    if settlement.instructor_clawback_cents:
+        earning_clawback(
+            settlement=settlement, booking=booking, amount_cents=settlement.instructor_clawback_cents,
+            payout_id=result.reversed_payout_id, now=now,
         )  # fmt: skip
     booking_event_add(
         booking=booking, kind="money", actor=None, now=now, reason=notices.settlement_sentence(settlement),

@@ -4,18 +4,19 @@ audit trail (DocumentEvent) with the staff member as actor."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.defaultfilters import pluralize
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from apps.accounts.models import User
+from apps.audit.admin_actions import StaffAction, admin_action_for
 from apps.core.errors import ApplicationError
 from apps.media.forms import RejectForm
 from apps.media.models import BackgroundCheckDocument, BackgroundCheckReview, DocumentEvent, ProfilePicture
@@ -54,6 +55,20 @@ class DocumentEventInline(admin.TabularInline[DocumentEvent, BackgroundCheckDocu
         return False
 
 
+def _document_line(staff: User, document: BackgroundCheckDocument, now: datetime) -> str:
+    return f"{document.filename} · {document.instructor.email} · submitted {document.submitted_at:%a %-d %b %Y}"
+
+
+def _reject(staff: User, document: BackgroundCheckDocument, form: RejectForm, now: datetime) -> object:
+    return document_reject(actor=staff, document_id=document.pk, reason=form.cleaned_data["reason"], now=now)
+
+
+REJECT = StaffAction(
+    name="reject", title="Reject background-check documents", form=RejectForm, preview=_document_line, run=_reject,
+    note="The instructor sees this reason on their background-check page and can upload a new document.",
+)  # fmt: skip
+
+
 class DocumentAdminBase(admin.ModelAdmin[BackgroundCheckDocument]):
     list_display = ["filename", "instructor", "submitted_at", "status", "valid_until", "document_link"]
     list_filter = ["status"]
@@ -61,7 +76,7 @@ class DocumentAdminBase(admin.ModelAdmin[BackgroundCheckDocument]):
     search_fields = ["instructor__email", "instructor__first_name", "instructor__last_name"]
     fields = readonly_fields = (*DOCUMENT_FIELDS, "document_link")
     inlines = [DocumentEventInline]
-    actions = ["approve", "reject"]
+    actions = ["approve", admin_action_for(REJECT)]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # instructors upload; staff only review
@@ -85,32 +100,6 @@ class DocumentAdminBase(admin.ModelAdmin[BackgroundCheckDocument]):
                 self.message_user(request, f"{document.filename}: {exc.message}", level=messages.ERROR)
         if done:
             self.message_user(request, f"Approved {done} document{pluralize(done)}.", level=messages.SUCCESS)
-
-    @admin.action(description="Reject selected with a reason…")
-    def reject(self, request: HttpRequest, queryset: QuerySet[BackgroundCheckDocument]) -> TemplateResponse | None:
-        form = RejectForm(request.POST if "apply" in request.POST else None)
-        if not form.is_valid():
-            context = {
-                **self.admin_site.each_context(request),
-                "title": "Reject background-check documents",
-                "documents": queryset.select_related("instructor"),
-                "form": form,
-                "opts": self.model._meta,
-                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            }
-            return TemplateResponse(request, "admin/media/reject_documents.html", context)
-        now, done = timezone.now(), 0
-        for document in queryset:
-            try:
-                document_reject(
-                    actor=_staff(request), document_id=document.pk, reason=form.cleaned_data["reason"], now=now
-                )
-                done += 1
-            except ApplicationError as exc:
-                self.message_user(request, f"{document.filename}: {exc.message}", level=messages.ERROR)
-        if done:
-            self.message_user(request, f"Rejected {done} document{pluralize(done)}.", level=messages.SUCCESS)
-        return None
 
 
 @admin.register(BackgroundCheckDocument)

@@ -203,7 +203,9 @@ class Payout(models.Model):
 
 class Earning(models.Model):
     """An instructor's earning from one settled booking (net of commission), append-only.
-    Paid out by the payout it is attached to."""
+    Paid out by the payout it is attached to. A claw-back after a staff refund is a negative
+    row: netted into the next payout, or attached to the paid payout whose transfer was
+    reversed by that amount."""
 
     instructor = models.ForeignKey("instructors.InstructorProfile", on_delete=models.PROTECT, related_name="earnings")
     # Both empty for a referral reward (apps/referrals), which is earned from no lesson of theirs.
@@ -214,7 +216,7 @@ class Earning(models.Model):
         "bookings.Settlement", null=True, blank=True, on_delete=models.PROTECT, related_name="earning"
     )
     kind = models.CharField(max_length=20, choices=EarningKind.choices)
-    amount_cents = models.PositiveIntegerField()
+    amount_cents = models.IntegerField()
     earned_at = models.DateTimeField()
     payout = models.ForeignKey(Payout, null=True, blank=True, on_delete=models.PROTECT, related_name="earnings")
 

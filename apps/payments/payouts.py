@@ -50,6 +50,26 @@ def earning_add(*, settlement: Settlement, booking: Booking, amount_cents: int, 
     )  # fmt: skip
 
 
+def earning_clawback(
+    *, settlement: Settlement, booking: Booking, amount_cents: int, payout_id: int | None, now: datetime
+) -> Earning:
+    """Take `amount_cents` of a lesson's earning back after a staff refund: a negative row,
+    attached to the paid payout whose transfer was reversed by that much, or left unpaid so
+    the next payout nets it out."""
+    return Earning.objects.create(
+        instructor_id=booking.instructor_id, booking=booking, settlement=settlement, kind=EarningKind.CLAWBACK,
+        amount_cents=-amount_cents, earned_at=now, payout_id=payout_id,
+    )  # fmt: skip
+
+
+def earning_paid_payout(*, booking: Booking) -> Payout | None:
+    """The paid payout (with its transfer) that carried this lesson's earning, if any."""
+    paid = Payout.objects.filter(
+        earnings__booking=booking, earnings__amount_cents__gt=0, status=PayoutStatus.PAID, transfer_id__gt=""
+    )
+    return paid.order_by("id").first()
+
+
 def payout_period_start(*, now: datetime) -> datetime:
     """The most recent payout day (platform time zone, midnight) at or before `now`: a weekly
     batch pays the earnings made before it."""
@@ -66,8 +86,8 @@ def _batch(instructor_id: int, period_start: datetime, now: datetime) -> Payout 
                 instructor_id=instructor_id, payout__isnull=True, earned_at__lt=period_start
             )
         )
-        if not earnings:
-            return None
+        if sum(e.amount_cents for e in earnings) <= 0:
+            return None  # a claw-back larger than what was earned since waits for more earnings
         try:
             with transaction.atomic():
                 payout = Payout.objects.create(
@@ -250,7 +270,7 @@ def payout_instant(*, actor: User, now: datetime) -> Payout:
     with transaction.atomic():
         # Waits for a weekly batch holding these rows; its attached rows then drop out.
         earnings = list(Earning.objects.select_for_update().filter(instructor=profile, payout__isnull=True))
-        if not earnings:
+        if sum(e.amount_cents for e in earnings) <= 0:
             raise Conflict("There is nothing to pay out yet.")
         payout = Payout.objects.create(
             instructor=profile, kind=PayoutKind.INSTANT, amount_cents=sum(e.amount_cents for e in earnings),

@@ -202,6 +202,14 @@ def no_show_outcome(money: BookingMoney, *, absent: Party) -> MoneyOutcome:
     return released_outcome(money) if absent == "instructor" else completion_outcome(money)
 
 
+def clawback_cents(*, earned_cents: int, refund_cents: int, captured_cents: int) -> int:
+    """The instructor's part of a refund: their earning in the refund's proportion of what
+    was charged (all of it for a full refund), rounded half up."""
+    if captured_cents <= 0:
+        return 0
+    return min(earned_cents, round_half_up(earned_cents * refund_cents, captured_cents))
+
+
 def format_usd(cents: int) -> str:
     """$134.40, $80, -$20 — money in plain words for pages and emails."""
     sign = "-" if cents < 0 else ""

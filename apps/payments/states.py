@@ -19,6 +19,7 @@ class EarningKind(models.TextChoices):
     LATE_CANCELLATION = "late_cancellation", "Late cancellation (50%)"
     NO_SHOW = "no_show", "Student no-show"
     REFERRAL = "referral", "Referral reward"  # no lesson of this instructor's: booking and settlement are empty
+    CLAWBACK = "clawback", "Refunded by staff"  # negative: the part of a lesson's earning a refund took back
 
 
 class PayoutKind(models.TextChoices):

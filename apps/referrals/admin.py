@@ -6,32 +6,39 @@ member as actor; rows are never edited or deleted here."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin import helpers
-from django.db.models import QuerySet
+from django.contrib import admin
 from django.http import HttpRequest
-from django.template.response import TemplateResponse
-from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.core.errors import ApplicationError
+from apps.audit.admin_actions import StaffAction, admin_action_for
+from apps.audit.forms import ReasonForm
+from apps.payments.pricing import format_usd
 from apps.referrals.models import Referral, ReferralCode, Reward, RewardEvent
 from apps.referrals.services import reward_release, reward_void
 
-Decide = Callable[..., Reward]
 
-
-class ReasonForm(forms.Form):
+class RewardReasonForm(ReasonForm):
     reason = forms.CharField(
         label="Reason (kept with the reward)", max_length=250, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-def _staff(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # the admin only admits signed-in staff
-    return request.user
+def _reward_line(staff: User, reward: Reward, now: datetime) -> str:
+    parts = [reward.user.email, reward.get_side_display(), format_usd(reward.amount_cents), reward.get_status_display()]
+    return " · ".join(parts)
+
+
+def _decision(name: str, title: str, decide: Callable[..., Reward]) -> StaffAction:
+    return StaffAction(
+        name=name, title=title, form=RewardReasonForm, preview=_reward_line,
+        run=lambda staff, reward, form, now: decide(
+            actor=staff, reward_id=reward.pk, reason=form.cleaned_data["reason"], now=now
+        ),
+        note="The reason is recorded in each reward's history and, when voided, told to its owner.",
+    )  # fmt: skip
 
 
 class ReadOnly:
@@ -61,38 +68,10 @@ class RewardAdmin(ReadOnly, admin.ModelAdmin[Reward]):
         "expires_at", "voided_at", "reason", "credit", "earning",
     )  # fmt: skip
     inlines = [RewardEventInline]
-    actions = ["release", "void"]
-
-    def _decide(
-        self, request: HttpRequest, queryset: QuerySet[Reward], *, action: str, title: str, run: Decide
-    ) -> TemplateResponse | None:
-        """Ask for the reason on an intermediate page, then run the service per reward."""
-        form = ReasonForm(request.POST if "apply" in request.POST else None)
-        if not form.is_valid():
-            context = {
-                **self.admin_site.each_context(request), "title": title, "form": form, "action": action,
-                "rewards": queryset.select_related("user"), "opts": self.model._meta,
-                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            }  # fmt: skip
-            return TemplateResponse(request, "admin/referrals/decide.html", context)
-        now, done = timezone.now(), 0
-        for reward in queryset:
-            try:
-                run(actor=_staff(request), reward_id=reward.pk, reason=form.cleaned_data["reason"], now=now)
-                done += 1
-            except ApplicationError as exc:
-                self.message_user(request, f"Reward {reward.pk}: {exc.message}", level=messages.ERROR)
-        if done:
-            self.message_user(request, f"{title}: {done} reward(s).", level=messages.SUCCESS)
-        return None
-
-    @admin.action(description="Release selected frozen rewards…")
-    def release(self, request: HttpRequest, queryset: QuerySet[Reward]) -> TemplateResponse | None:
-        return self._decide(request, queryset, action="release", title="Release rewards", run=reward_release)
-
-    @admin.action(description="Void selected rewards…")
-    def void(self, request: HttpRequest, queryset: QuerySet[Reward]) -> TemplateResponse | None:
-        return self._decide(request, queryset, action="void", title="Void rewards", run=reward_void)
+    actions = [
+        admin_action_for(_decision("release", "Release rewards", reward_release)),
+        admin_action_for(_decision("void", "Void rewards", reward_void)),
+    ]
 
 
 @admin.register(Referral)

@@ -6,18 +6,17 @@ edited or deleted here."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
-from django.contrib import admin, messages
-from django.contrib.admin import helpers
+from django import forms
+from django.contrib import admin
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
-from django.template.defaultfilters import pluralize
-from django.template.response import TemplateResponse
-from django.utils import timezone
+from django.template.defaultfilters import truncatechars
 
 from apps.accounts.models import User
-from apps.core.errors import ApplicationError
-from apps.reviews.forms import ModerationForm
+from apps.audit.admin_actions import StaffAction, admin_action_for
+from apps.reviews.forms import KeepForm, ModerationForm
 from apps.reviews.models import Review, ReviewModerationEvent
 from apps.reviews.services import review_flags_clear, review_hide, review_restore
 
@@ -28,9 +27,20 @@ REVIEW_FIELDS = (
 )  # fmt: skip
 
 
-def _staff(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # the admin only admits signed-in staff
-    return request.user
+def _review_line(staff: User, review: Review, now: datetime) -> str:
+    text = truncatechars(review.text or "(no text)", 120)
+    return f"{review.stars}★ · {review.author.email} · {review.posted_at:%-d %b %Y} · {text}"
+
+
+def _moderation(name: str, title: str, moderate: Moderate, form: type[forms.Form] = ModerationForm) -> StaffAction:
+    return StaffAction(
+        name=name, title=title, form=form, preview=_review_line,
+        run=lambda staff, review, form, now: moderate(
+            actor=staff, review_id=review.pk, reason=form.cleaned_data["reason"], now=now
+        ),
+        note="The reason is recorded with each review's moderation history. Hidden reviews leave the instructor's "
+        "rating at once.",
+    )  # fmt: skip
 
 
 class NeedsLookFilter(admin.SimpleListFilter):
@@ -66,7 +76,11 @@ class ReviewAdmin(admin.ModelAdmin[Review]):
     ordering = ["-posted_at", "-id"]
     fields = readonly_fields = REVIEW_FIELDS
     inlines = [ModerationEventInline]
-    actions = ["hide", "restore", "keep"]
+    actions = [
+        admin_action_for(_moderation("hide", "Hide reviews", review_hide)),
+        admin_action_for(_moderation("restore", "Restore reviews", review_restore)),
+        admin_action_for(_moderation("keep", "Keep flagged reviews", review_flags_clear, form=KeepForm)),
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # students write reviews; staff only moderate
@@ -85,45 +99,6 @@ class ReviewAdmin(admin.ModelAdmin[Review]):
     @admin.display(description="Waiting for a look", boolean=True)
     def waiting(self, obj: Review) -> bool:
         return obj.needs_moderation
-
-    def _moderate(
-        self, request: HttpRequest, queryset: QuerySet[Review], *, action: str, title: str, run: Moderate,
-        reason_required: bool = True,
-    ) -> TemplateResponse | None:  # fmt: skip
-        """Ask for the reason on an intermediate page, then run the service per review."""
-        form = ModerationForm(request.POST if "apply" in request.POST else None, reason_required=reason_required)
-        if not form.is_valid():
-            context = {
-                **self.admin_site.each_context(request), "title": title, "reviews": queryset.select_related("author"),
-                "form": form, "action": action, "opts": self.model._meta,
-                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            }  # fmt: skip
-            return TemplateResponse(request, "admin/reviews/moderate.html", context)
-        now, done = timezone.now(), 0
-        for review in queryset:
-            try:
-                run(actor=_staff(request), review_id=review.pk, reason=form.cleaned_data["reason"], now=now)
-                done += 1
-            except ApplicationError as exc:
-                self.message_user(request, f"Review {review.pk}: {exc.message}", level=messages.ERROR)
-        if done:
-            self.message_user(request, f"{title}: {done} review{pluralize(done)}.", level=messages.SUCCESS)
-        return None
-
-    @admin.action(description="Hide selected reviews (they leave the rating)…")
-    def hide(self, request: HttpRequest, queryset: QuerySet[Review]) -> TemplateResponse | None:
-        return self._moderate(request, queryset, action="hide", title="Hide reviews", run=review_hide)
-
-    @admin.action(description="Restore selected reviews…")
-    def restore(self, request: HttpRequest, queryset: QuerySet[Review]) -> TemplateResponse | None:
-        return self._moderate(request, queryset, action="restore", title="Restore reviews", run=review_restore)
-
-    @admin.action(description="Checked: keep selected flagged reviews as they are…")
-    def keep(self, request: HttpRequest, queryset: QuerySet[Review]) -> TemplateResponse | None:
-        return self._moderate(
-            request, queryset, action="keep", title="Keep flagged reviews", run=review_flags_clear,
-            reason_required=False,
-        )  # fmt: skip
 
 
 @admin.register(ReviewModerationEvent)

@@ -43,6 +43,10 @@ class ModerationForm(forms.Form):
         label="Reason (kept with the review)", max_length=REASON_MAX, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args: Any, reason_required: bool = True, **kwargs: Any) -> None:
+
+class KeepForm(ModerationForm):
+    """Keeping a flagged review as it is needs no reason."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reason"].required = reason_required
+        self.fields["reason"].required = False

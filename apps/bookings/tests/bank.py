@@ -44,6 +44,10 @@ class Bank(Protocol):
 
     def transfers(self) -> list[int]: ...
 
+    def reversals(self) -> list[int]:
+        """The amount taken back from each transfer that was reversed, in transfer order."""
+        ...
+
 
 LOCAL_NUMBERS = {
     "succeeds": "4242424242424242",
@@ -74,6 +78,10 @@ class LocalBank:
 
     def transfers(self) -> list[int]:
         return list(LocalTransfer.objects.order_by("id").values_list("amount_cents", flat=True))
+
+    def reversals(self) -> list[int]:
+        reversed_ = LocalTransfer.objects.filter(amount_reversed_cents__gt=0).order_by("id")
+        return list(reversed_.values_list("amount_reversed_cents", flat=True))
 
 
 # Stripe's test cards as localstripe knows them; the bank hooks give the rest.
@@ -144,4 +152,11 @@ class StripeBank:
             int(row["params"]["amount"])
             for row in self.emulator.requests()
             if row["path"] == "/v1/transfers" and row["status"] < 300
+        ]
+
+    def reversals(self) -> list[int]:
+        return [
+            int(row["params"]["amount"])
+            for row in self.emulator.requests()
+            if row["path"].startswith("/v1/transfers/") and row["path"].endswith("/reversals") and row["status"] < 300
         ]

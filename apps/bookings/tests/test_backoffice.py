@@ -125,11 +125,13 @@ def _charged(scene: Scene, student: User) -> Booking:
     return booking
 
 
-def test_partial_refund_goes_to_the_card_once_and_keeps_the_instructors_earning(desk, ops, scene, student) -> None:
+def test_partial_refund_goes_to_the_card_once_and_takes_the_instructors_share_back(desk, ops, scene, student) -> None:
     booking = _charged(scene, student)
     with _at(END + timedelta(days=2)):
         asked = desk.post(CHANGELIST, {"action": "refund", ACTION_CHECKBOX_NAME: [booking.pk]})
-        assert "up to $100.80 refundable" in asked.content.decode()
+        assert "up to $100.80 refundable; the instructor gives back their share of the $76.50 they earned" in (
+            asked.content.decode()
+        )
         too_much = _act(desk, CHANGELIST, "refund", [booking], reason="Goodwill", amount="100.81")
         assert _messages(too_much) == [f"{booking}: Refund between $0.01 and $100.80, what is still refundable."]
         done = _act(desk, CHANGELIST, "refund", [booking], reason="Lesson started late", amount="20.00")
@@ -138,9 +140,12 @@ def test_partial_refund_goes_to_the_card_once_and_keeps_the_instructors_earning(
     assert _messages(again) == [f"{booking}: This lesson was already refunded by staff (one refund per lesson)."]
     assert operations() == [("capture", TOTAL, True), ("refund", 2000, True)]
     assert statuses(booking) == (BookingStatus.COMPLETED, PaymentStatus.CAPTURED)
-    assert earnings() == [("lesson", NET)]
+    assert earnings() == [("lesson", NET), ("clawback", -1518)]  # 7650 × 2000 / 10080, not paid out yet
     assert _audit() == [("booking.refund", ops.pk, "bookings.booking", str(booking.pk), "Lesson started late")]
-    assert AuditEntry.objects.get().after["refund_cents"] == 2000
+    assert AuditEntry.objects.get().after == {
+        "refund_cents": 2000, "refundable_cents": TOTAL, "instructor_clawback_cents": 1518,
+        "settlement": booking.settlements.get(reason="staff_refund").pk,
+    }  # fmt: skip
     assert student.notifications.filter(kind="payment_refunded", subject="Refund of $20").exists()
 
 
@@ -150,6 +155,7 @@ def test_full_refund_leaves_the_payment_refunded(desk, ops, scene, student) -> N
         _act(desk, CHANGELIST, "refund", [booking], reason="Bad experience", amount="")
     assert operations()[-1] == ("refund", TOTAL, True)
     assert statuses(booking) == (BookingStatus.COMPLETED, PaymentStatus.REFUNDED)
+    assert earnings() == [("lesson", NET), ("clawback", -NET)]
     assert [entry[0] for entry in _audit()] == ["booking.refund"]
 
 

@@ -13,16 +13,18 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from apps.audit.models import AuditEntry
 from apps.bookings.models import Booking, Settlement
 from apps.bookings.policies import booking_complete
+from apps.bookings.refunds import booking_refund
 from apps.bookings.sweeps import money_sweeps_run
 from apps.bookings.tests.bank import Bank, LocalBank, StripeBank
 from apps.bookings.tests.conftest import NOW, local, open_days
 from apps.bookings.tests.invariants import assert_money_invariants
 from apps.bookings.tests.money import NET, TOTAL, book, credit_rows, earnings
-from apps.core.errors import PermissionDenied
+from apps.core.errors import Conflict, PermissionDenied
 from apps.notifications.models import Notification
-from apps.payments.models import Payout, StudentLock
+from apps.payments.models import Earning, Payout, StudentLock
 
 pytestmark = pytest.mark.django_db
 HOUR = timedelta(hours=1)
@@ -83,6 +85,57 @@ def test_booked_10_days_ahead_authorized_completed_captured_and_paid_out(scene, 
     assert sent("reminder") == [start - 24 * HOUR] * 2 + [start - HOUR] * 2
     assert sent("booking_completed") == [end + 24 * HOUR] * 2  # the receipt and "you earned"
     assert sent("payout_sent") == [payout_day]
+
+
+def test_a_staff_refund_after_the_payout_reverses_the_instructors_transfer(scene, student, staff, bank) -> None:
+    start = local(date(2026, 12, 11), 10)
+    open_days(scene.profile, date(2026, 12, 11), 1)
+    booking = book(scene, student, start=start)
+    payout_day = local(date(2026, 12, 14), 0)
+    run_clock(booking, NOW, payout_day + HOUR)
+    payout = Payout.objects.get(status="paid")
+
+    refund_at = payout_day + 2 * HOUR
+    settlement = booking_refund(
+        actor=staff, booking_id=booking.pk, amount_cents=None, reason="Bad lesson", now=refund_at
+    )
+    assert (settlement.status, settlement.refund_cents, settlement.instructor_clawback_cents) == ("done", TOTAL, NET)
+    assert bank.operations() == [("capture", TOTAL, True), ("refund", TOTAL, True)]
+    assert bank.transfers() == [NET]
+    assert bank.reversals() == [NET]
+    # Append-only: the lesson's earning stays, a negative row takes it back, settled by the reversal.
+    assert list(Earning.objects.order_by("id").values_list("kind", "amount_cents", "payout")) == [
+        ("lesson", NET, payout.pk), ("clawback", -NET, payout.pk),
+    ]  # fmt: skip
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.actor, entry.after["instructor_clawback_cents"]) == ("booking.refund", staff, NET)
+
+    # Nothing is left to pay next week, and a second refund is refused without moving money.
+    run_clock(booking, refund_at, payout_day + 7 * 24 * HOUR + HOUR)
+    assert Payout.objects.count() == 1
+    with pytest.raises(Conflict):
+        booking_refund(actor=staff, booking_id=booking.pk, amount_cents=100, reason="Again", now=refund_at)
+    assert (bank.reversals(), AuditEntry.objects.count()) == ([NET], 1)
+
+
+def test_a_partial_staff_refund_before_the_payout_is_netted_from_it(scene, student, staff, bank) -> None:
+    start = local(date(2026, 12, 11), 10)
+    open_days(scene.profile, date(2026, 12, 11), 1)
+    booking = book(scene, student, start=start)
+    charged_at = start + 25 * HOUR
+    run_clock(booking, NOW, charged_at)
+    settlement = booking_refund(actor=staff, booking_id=booking.pk, amount_cents=2000, reason="Late", now=charged_at)
+    share = 1518  # 7650 × 2000 / 10080 = 1517.86, rounded half up
+    assert (settlement.status, settlement.instructor_clawback_cents) == ("done", share)
+    assert earnings() == [("lesson", NET), ("clawback", -share)]
+
+    payout_day = local(date(2026, 12, 14), 0)
+    run_clock(booking, charged_at + HOUR, payout_day + HOUR)
+    payout = Payout.objects.get()
+    assert (payout.status, payout.amount_cents) == ("paid", NET - share)
+    assert bank.transfers() == [NET - share]
+    assert bank.reversals() == []
+    assert bank.operations() == [("capture", TOTAL, True), ("refund", 2000, True)]
 
 
 def test_declined_at_24_hours_then_authorized_on_the_first_retry(scene, student, bank) -> None:

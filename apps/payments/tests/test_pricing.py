@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from apps.payments.pricing import (
     CommissionOverride,
     CommissionRules,
+    clawback_cents,
     commission_bps,
     format_usd,
     lesson_price_cents,
@@ -112,3 +113,24 @@ def test_parts_always_add_up(rate: int, duration: int, fee: int, commission: int
     assert b.total_cents >= b.booking_fee_cents >= 0
     # Within half a cent of the exact value.
     assert abs(b.lesson_price_cents * 60 - rate * duration) <= 30
+
+
+@pytest.mark.parametrize(
+    ("refund", "expected"),
+    [(10080, 7650), (2000, 1518), (1, 1), (0, 0), (10079, 7649)],  # 7650 × 2000 / 10080 = 1517.86
+)
+def test_a_refund_takes_back_the_instructors_share_in_proportion(refund: int, expected: int) -> None:
+    assert clawback_cents(earned_cents=7650, refund_cents=refund, captured_cents=10080) == expected
+
+
+@given(
+    earned=st.integers(min_value=0, max_value=100_000),
+    captured=st.integers(min_value=1, max_value=200_000),
+    data=st.data(),
+)
+def test_a_claw_back_never_exceeds_the_earning(earned: int, captured: int, data: st.DataObject) -> None:
+    refund = data.draw(st.integers(min_value=0, max_value=captured))
+    share = clawback_cents(earned_cents=earned, refund_cents=refund, captured_cents=captured)
+    assert 0 <= share <= earned
+    if refund == captured:  # a full refund takes all of it back
+        assert share == earned

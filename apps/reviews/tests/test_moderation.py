@@ -186,7 +186,7 @@ def test_staff_hide_a_review_in_the_admin_queue_with_a_reason(client, student, t
         {"action": "hide", ACTION_CHECKBOX_NAME: [flagged.pk], "apply": "1", "reason": "Shares a phone number"},
         follow=True,
     )
-    assert [str(m) for m in done.context["messages"]] == ["Hide reviews: 1 review."]
+    assert [str(m) for m in done.context["messages"]] == ["Hide reviews: 1 done."]
     flagged.refresh_from_db()
     assert (flagged.status, flagged.moderation_reason) == ("hidden", "Shares a phone number")
     assert _events(flagged)[-1] == ("hidden", moderator.pk, "Shares a phone number")
