@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('bookings', '0007_backoffice_staff_refund'),
+        ('bookings', '0008_weekly_series'),
     ]
 
     operations = [
