@@ -58,11 +58,16 @@ def test_the_page_shows_the_parse_as_chips_and_cards_with_slot_buttons(client, k
     ) == [f"kid-teacher{n}" for n in range(5)]
     first_slot = (
         '<a class="slot-pill" href="/book/kid-teacher0/?service=piano&format=studio&duration=60'
-        '&start=2026-11-26T18%3A00%3A00%2B00%3A00"><span class="visually-hidden">Book Thu 26 Nov, </span>1:00 pm'
+        '&start=2026-11-26T18%3A00%3A00%2B00%3A00"><span class="visually-hidden">Book Piano Thu 26 Nov, </span>1:00 pm'
         '<span class="visually-hidden"> with Kid Teacher0, 60 min</span></a>'
     )
     assert '<p class="slot-day">Thu 26 Nov</p>' in html
     assert first_slot in html
+    # Each card leads with the lesson: the service, the price of its usual length, where.
+    assert (
+        '<p class="lesson-card-lesson"><span class="lesson-card-service">Piano</span> '
+        '<span class="price">$70 for 60 min</span> <span class="lesson-card-format">at the studio</span></p>'
+    ) in html
     assert '<option value="best" selected>Best match</option>' in html
     assert re.search(r'<link rel="stylesheet" href="/static/css/search\.[0-9a-f.]*css">', html)
     assert re.search(r'<script src="/static/js/search\.[0-9a-f.]*js" defer></script>', html)
