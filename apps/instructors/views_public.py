@@ -103,13 +103,18 @@ class BrowseFilterForm(SortForm):
 
 @dataclass(frozen=True)
 class FilterChip:
-    """An active filter, shown as a chip that removes it; `count` is set in the empty state
+    """An active filter, shown as a chip that changes or removes it; `count` is set in the empty state
     (how many instructors the visitor would see without it)."""
 
     name: str
     label: str
     url: str
     count: int | None = None
+
+    @property
+    def field_id(self) -> str:
+        """The filter form's field that changes this filter (the chip's label opens it)."""
+        return "filter-min_price" if self.name == "price" else f"filter-{self.name}"
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,34 @@ def test_chip_forms_edit_the_date_time_and_price(client, kids_teachers) -> None:
     assert chip_labels(edited) == ["Piano", "Kids", "Park Slope", "≤ $100/h", "Fri 27 Nov", "After school"]
 
 
+def test_subject_age_and_place_chips_offer_a_choice_that_replaces_the_parse(client, kids_teachers) -> None:
+    html = html_of(client.get(URL, {"q": QUERY}))
+    assert '<select id="edit-service" name="service">' in html
+    assert '<option value="piano" selected>Piano</option>' in html
+    assert '<option value="guitar">Guitar</option>' in html
+    assert '<select id="edit-age_group" name="age_group">' in html
+    assert '<option value="kids" selected>Kids</option><option value="teens">Teens</option>' in html
+    assert '<select id="edit-location" name="place">' in html
+    assert '<option value="neighborhood:park-slope" selected>Park Slope</option>' in html
+    assert '<option value="borough:brooklyn">All of Brooklyn</option>' in html
+    # Each chip's form carries the rest of the search, without the part it changes.
+    location_form = html[html.index('id="chip-location"') : html.index('id="chip-remove-location"')]
+    assert '<input type="hidden" name="q" value="' + QUERY + '">' in location_form
+    assert 'name="neighborhood"' not in location_form.replace('name="place"', "")
+
+    edited = html_of(
+        client.get(URL, {"q": QUERY, "place": "borough:queens", "age_group": "teens", "service": "guitar"})
+    )
+    assert chip_labels(edited) == ["Guitar", "Teens", "Queens", "≤ $80/h", "Tomorrow", "Afternoon"]
+    # The canonical link names the place as the API does.
+    assert 'href="/search/?q=' in edited
+    assert "borough=queens" in edited
+
+    ignored = html_of(client.get(URL, {"q": QUERY, "place": "moon:base"}))
+    assert chip_labels(ignored) == ["Piano", "Kids", "Park Slope", "≤ $80/h", "Tomorrow", "Afternoon"]
+    assert "We left out filters we could not use: place." in ignored
+
+
 def test_an_htmx_request_gets_the_results_region_and_a_pushed_url(client, kids_teachers) -> None:
     response = client.get(URL, {"q": QUERY, "drop": "time", "sort": "price", "page": "1"}, **HTMX)
     html = html_of(response)
