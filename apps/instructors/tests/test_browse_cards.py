@@ -206,6 +206,18 @@ def test_sorting_a_service_page_by_htmx_swaps_the_browse_region_and_keeps_the_fi
     assert '<input type="hidden" name="sort" value="price">' in html
 
 
+@pytest.mark.usefixtures("four_pianists")
+def test_sorting_a_category_page_by_htmx_swaps_its_results_and_pushes_the_url(client: Client) -> None:
+    response = client.get("/learn/music/", {"sort": "soonest"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results")
+
+    html = html_of(response)
+    assert response["HX-Push-Url"] == "/learn/music/?sort=soonest"
+    assert "<html" not in html
+    assert "service-grid" not in html  # the subject tiles stay as they are
+    assert list(cards(html)) == ["Dee Dear", "Sue Star", "Cal Cheap", "Nat New"]
+    assert '<p id="results-status" hx-swap-oob="innerHTML">4 instructors found</p>' in html
+
+
 def test_the_category_page_lists_everyone_in_it_led_by_their_first_service_in_catalog_order(client: Client) -> None:
     fay = teacher("Fay Fox", service="violin", studio=12000, at="park-slope")
     teach(fay, "piano", online=7000)
