@@ -171,9 +171,10 @@ def instructor_cards(
     """Cards for profiles read with `matching_offerings` (the lesson each card leads with is
     the first), `service_areas`, the studio neighborhood and the rating row."""
     choices: dict[int, SlotChoice] = {}
+    rates: dict[int, int] = {}
     for profile in profiles:
         offering: Offering = profile.matching_offerings[0]  # type: ignore[attr-defined]
-        _, fmt = _lowest_rate(offering, filters)
+        rates[profile.pk], fmt = _lowest_rate(offering, filters)
         choices[profile.pk] = SlotChoice(offering=offering, format=fmt, duration=default_duration(offering))
     starts = _first_starts(profiles, choices, now)
     cards = []
@@ -186,7 +187,7 @@ def instructor_cards(
                 profile=profile,
                 offering=choice.offering,
                 format=choice.format,
-                rate_cents=_lowest_rate(choice.offering, filters)[0],
+                rate_cents=rates[profile.pk],
                 duration_minutes=choice.duration,
                 place=_card_place(profile, choice.offering, filters),
                 rating=rating_summary(row, min_reviews=min_reviews),
