@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from itertools import groupby
 
 from django.core.paginator import Page, Paginator
@@ -11,9 +12,10 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from apps.catalog.models import AgeGroup, Category, Service
 from apps.core.models import platform_config
+from apps.instructors.cards import CardFilters, InstructorCard, cards_sort, instructor_cards
 from apps.instructors.models import RATE_FIELDS, InstructorProfile, Offering, ServiceArea
 from apps.instructors.states import Format, ProfileStatus
-from apps.reviews.rating import RatingSummary, rating_row, rating_summary
+from apps.reviews.rating import RatingPrior
 from apps.search.gazetteer import distance_m
 from apps.search.models import Borough, Neighborhood
 
@@ -81,7 +83,11 @@ def instructor_public_list(filters: InstructorFilters) -> QuerySet[InstructorPro
         .prefetch_related(
             Prefetch(
                 "offerings",
-                queryset=matching.distinct().select_related("service").prefetch_related("age_groups"),
+                # In the catalog's order: a category page's card leads with the first.
+                queryset=matching.distinct()
+                .select_related("service")
+                .prefetch_related("age_groups")
+                .order_by("service__display_order", "service__name", "pk"),
                 to_attr="matching_offerings",
             ),
             Prefetch("service_areas", queryset=ServiceArea.objects.select_related("neighborhood", "borough")),
@@ -160,18 +166,6 @@ def instructor_own_get(user_id: int) -> InstructorProfile | None:
 # Each page is one call returning everything it shows, in a fixed number of queries.
 
 BROWSE_PAGE_SIZE = 20
-# Formats in the order people weigh them: in person first, then online.
-FORMAT_DISPLAY_ORDER = (Format.STUDIO, Format.TRAVEL, Format.ONLINE)
-
-
-@dataclass(frozen=True)
-class InstructorCard:
-    profile: InstructorProfile
-    offering: Offering
-    price_cents: int
-    price_format: str
-    place: str
-    rating: RatingSummary
 
 
 @dataclass(frozen=True)
@@ -186,7 +180,8 @@ class Relaxation:
 class ServiceBrowse:
     service: Service
     filters: InstructorFilters
-    page: Page[InstructorProfile]
+    sort: str
+    page: Page[InstructorCard]
     cards: list[InstructorCard]
     age_groups: list[AgeGroup]
     boroughs: list[Borough]
@@ -197,6 +192,9 @@ class ServiceBrowse:
 class CategoryBrowse:
     category: Category
     services: Sequence[Service]  # annotated with live_instructor_count
+    sort: str
+    page: Page[InstructorCard]  # everyone teaching a service of the category, one card each
+    cards: list[InstructorCard]
 
 
 @dataclass(frozen=True)
@@ -221,8 +219,12 @@ def _live_instructor_count(*, kids: bool = False) -> Count:
     return Count("offerings__profile", filter=condition, distinct=True)
 
 
-def category_browse_get(category_slug: str) -> CategoryBrowse | None:
-    """A category and its active services, each with its number of live instructors (2 queries)."""
+def category_browse_get(
+    category_slug: str, *, sort: str, page_number: int | str | None, now: datetime
+) -> CategoryBrowse | None:
+    """A category, its active services, each with its number of live instructors, and a page
+    of cards of everyone teaching one of them, led by their first service in the category's
+    order (a fixed number of queries)."""
     category = Category.objects.filter(slug=category_slug).first()
     if category is None:
         return None
@@ -231,7 +233,33 @@ def category_browse_get(category_slug: str) -> CategoryBrowse | None:
         .annotate(live_instructor_count=_live_instructor_count())
         .order_by("display_order", "name")
     )
-    return CategoryBrowse(category=category, services=list(services))
+    filters = InstructorFilters(category=category.slug)
+    page = _card_page(filters, None, sort=sort, page_number=page_number, now=now)
+    return CategoryBrowse(
+        category=category, services=list(services), sort=sort, page=page, cards=list(page.object_list)
+    )
+
+
+def _card_page(
+    filters: InstructorFilters, borough_id: int | None, *, sort: str, page_number: int | str | None, now: datetime
+) -> Page[InstructorCard]:
+    """Every match as a card (the sorts need them all: "soonest" their next times), sorted,
+    then one page of them."""
+    config = platform_config()
+    shape = CardFilters(
+        format=filters.format,
+        min_price_cents=filters.min_price_cents,
+        max_price_cents=filters.max_price_cents,
+        borough_id=borough_id,
+    )
+    cards = instructor_cards(
+        list(instructor_public_list(filters)),
+        shape,
+        min_reviews=config.rating_visible_min_reviews,
+        prior=RatingPrior.of(config),
+        now=now,
+    )
+    return Paginator(cards_sort(cards, sort), BROWSE_PAGE_SIZE).get_page(page_number)
 
 
 def kids_browse(category: str | None = None) -> KidsBrowse:
@@ -248,69 +276,6 @@ def kids_browse(category: str | None = None) -> KidsBrowse:
     ]
     shown = [g for g in groups if g.category.slug == category] if category else groups
     return KidsBrowse(categories=[g.category for g in groups], selected=category or None, groups=shown)
-
-
-def _card_price(offering: Offering, filters: InstructorFilters) -> tuple[int, str]:
-    """The lowest rate the card can honestly say "from": among the formats the filters allow."""
-    formats = [Format(filters.format)] if filters.format else list(FORMAT_DISPLAY_ORDER)
-    low, high = filters.min_price_cents, filters.max_price_cents
-    rates = [
-        (rate, fmt.value)
-        for fmt in formats
-        if (rate := offering.rate_for(fmt)) is not None
-        and (low is None or rate >= low)
-        and (high is None or rate <= high)
-    ]
-    return min(rates, key=lambda pair: pair[0])
-
-
-def _card_place(
-    profile: InstructorProfile, offering: Offering, filters: InstructorFilters, borough_id: int | None
-) -> str:
-    """Where the lesson happens, by neighborhood or borough name only (never an address): for
-    the asked format and borough if any, else the first place in display order."""
-    formats = [Format(filters.format)] if filters.format else list(FORMAT_DISPLAY_ORDER)
-    for fmt in formats:
-        if offering.rate_for(fmt) is None:
-            continue
-        if fmt == Format.ONLINE:
-            return "Online"
-        if fmt == Format.STUDIO:
-            studio = profile.studio_neighborhood
-            if studio is not None and borough_id in (None, studio.borough_id):
-                return studio.name
-        elif names := _area_names(profile, borough_id):
-            more = f" +{len(names) - 1} more" if len(names) > 1 else ""
-            return f"Travels to {names[0]}{more}"
-    return ""  # a studio rate without a studio neighborhood yet: better nothing than a guess
-
-
-def _area_names(profile: InstructorProfile, borough_id: int | None) -> list[str]:
-    # The prefetch selects neighborhood and borough, not the neighborhood's borough: compare
-    # ids and use names only (str(neighborhood) would query its borough once per card).
-    names = []
-    for area in profile.service_areas.all():
-        if area.neighborhood is not None and borough_id in (None, area.neighborhood.borough_id):
-            names.append(area.neighborhood.name)
-        elif area.borough is not None and borough_id in (None, area.borough_id):
-            names.append(area.borough.name)
-    return names
-
-
-def _instructor_card(
-    profile: InstructorProfile, filters: InstructorFilters, borough_id: int | None, min_reviews: int
-) -> InstructorCard:
-    # One offering per instructor per service, and the list is filtered by service.
-    offering: Offering = profile.matching_offerings[0]  # type: ignore[attr-defined]
-    price_cents, price_format = _card_price(offering, filters)
-    return InstructorCard(
-        profile=profile,
-        offering=offering,
-        price_cents=price_cents,
-        price_format=price_format,
-        place=_card_place(profile, offering, filters, borough_id),
-        rating=rating_summary(rating_row(profile), min_reviews=min_reviews),
-    )
 
 
 def _relaxations(filters: InstructorFilters, *, kids: bool) -> list[Relaxation]:
@@ -332,7 +297,9 @@ def service_browse_get(
     service_slug: str,
     category_slug: str | None,
     filters: InstructorFilters,
+    sort: str,
     page_number: int | str | None,
+    now: datetime,
     kids: bool = False,
 ) -> ServiceBrowse | None:
     """Live instructors teaching a service, filtered and paginated, as cards. `category_slug`
@@ -354,13 +321,13 @@ def service_browse_get(
         age_group=KIDS_AGE_GROUP if kids else asked_age,
         borough=filters.borough if filters.borough in {b.slug for b in boroughs} else None,
     )
-    page = Paginator(instructor_public_list(applied), BROWSE_PAGE_SIZE).get_page(page_number)
     borough_id = next((b.pk for b in boroughs if b.slug == applied.borough), None)
-    min_reviews = platform_config().rating_visible_min_reviews
-    cards = [_instructor_card(profile, applied, borough_id, min_reviews) for profile in page.object_list]
+    page = _card_page(applied, borough_id, sort=sort, page_number=page_number, now=now)
+    cards = list(page.object_list)
     return ServiceBrowse(
         service=service,
         filters=applied,
+        sort=sort,
         page=page,
         cards=cards,
         age_groups=age_groups,

@@ -13,15 +13,18 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
+from django.core.paginator import Page
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
 
+from apps.instructors.cards import InstructorCard
 from apps.instructors.models import MAX_RATE_CENTS
 from apps.instructors.selectors import (
     KIDS_AGE_GROUP,
@@ -36,6 +39,7 @@ from apps.instructors.selectors import (
 from apps.instructors.states import Format
 from apps.instructors.templatetags.instructor_tags import format_label, money
 from apps.reviews.selectors import instructor_reviews_page
+from apps.search.page import SORT_LABELS as SEARCH_SORT_LABELS
 
 # A response differs by these request headers (a partial for HTMX, the full page otherwise):
 # without Vary a browser could show a cached partial when the visitor goes Back.
@@ -45,15 +49,28 @@ SERVICE_PARTIALS = {
     "results": "instructors/public/_service_results.html",
     "browse": "instructors/public/_service_browse.html",
 }
+CATEGORY_PARTIALS = {"results": "instructors/public/_category_results.html"}
 KIDS_PARTIALS = {"kids-browse": "instructors/public/_kids_browse.html"}
 MAX_PRICE_DOLLARS = MAX_RATE_CENTS // 100
+# The search page's orders, and the best rated first.
+SORT_LABELS = {**SEARCH_SORT_LABELS, "rating": "Top rated"}
+DEFAULT_SORT = "best"
 
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-class BrowseFilterForm(forms.Form):
+class SortForm(forms.Form):
+    """The order of a list page's cards; an unknown value falls back to the best match."""
+
+    sort = forms.ChoiceField(required=False, choices=list(SORT_LABELS.items()), label="Sort by")
+
+    def chosen(self) -> str:
+        return (self.cleaned_data.get("sort") if self.is_valid() else None) or DEFAULT_SORT
+
+
+class BrowseFilterForm(SortForm):
     """The service page's filters, as GET parameters. Prices are whole dollars per hour."""
 
     min_price = forms.IntegerField(required=False, min_value=0, max_value=MAX_PRICE_DOLLARS, label="Min price ($/h)")
@@ -86,13 +103,18 @@ class BrowseFilterForm(forms.Form):
 
 @dataclass(frozen=True)
 class FilterChip:
-    """An active filter, shown as a chip that removes it; `count` is set in the empty state
+    """An active filter, shown as a chip that changes or removes it; `count` is set in the empty state
     (how many instructors the visitor would see without it)."""
 
     name: str
     label: str
     url: str
     count: int | None = None
+
+    @property
+    def field_id(self) -> str:
+        """The filter form's field that changes this filter (the chip's label opens it)."""
+        return "filter-min_price" if self.name == "price" else f"filter-{self.name}"
 
 
 @dataclass(frozen=True)
@@ -122,14 +144,16 @@ def _url(path: str, params: dict[str, str]) -> str:
     return f"{path}?{urlencode(params)}" if params else path
 
 
-def _filter_params(filters: InstructorFilters, *, kids: bool) -> dict[str, str]:
-    """The applied filters as clean GET parameters (no empty ones), in the form's order."""
+def _filter_params(filters: InstructorFilters, *, kids: bool, sort: str) -> dict[str, str]:
+    """The applied filters and sort as clean GET parameters (no empty or default ones), in the
+    form's order."""
     values = {
         "min_price": None if filters.min_price_cents is None else str(filters.min_price_cents // 100),
         "max_price": None if filters.max_price_cents is None else str(filters.max_price_cents // 100),
         "format": filters.format,
         "age": None if kids else filters.age_group,
         "borough": filters.borough,
+        "sort": None if sort == DEFAULT_SORT else sort,
     }
     return {key: value for key, value in values.items() if value}
 
@@ -165,9 +189,7 @@ def _filter_chips(browse: ServiceBrowse, path: str, params: dict[str, str], *, k
     ]
 
 
-def _page_urls(browse: ServiceBrowse, path: str, params: dict[str, str]) -> tuple[str | None, str | None]:
-    page = browse.page
-
+def _page_urls(page: Page[InstructorCard], path: str, params: dict[str, str]) -> tuple[str | None, str | None]:
     def at(number: int) -> str:
         return _url(path, {**params, "page": str(number)} if number > 1 else params)
 
@@ -180,15 +202,17 @@ def _service_context(
     request: HtmxHttpRequest, browse: ServiceBrowse, form: BrowseFilterForm, *, kids: bool
 ) -> dict[str, Any]:
     path = request.path
-    params = _filter_params(browse.filters, kids=kids)
+    params = _filter_params(browse.filters, kids=kids, sort=browse.sort)
     service, category = browse.service, browse.service.category
-    previous_url, next_url = _page_urls(browse, path, params)
+    previous_url, next_url = _page_urls(browse.page, path, params)
     page_params = {**params, "page": str(browse.page.number)} if browse.page.number > 1 else params
     all_ages_path = reverse("instructors_public:service", args=[category.slug, service.slug])
     chips = _filter_chips(browse, path, params, kids=kids)
     count = browse.page.paginator.count
     return {
         "browse": browse,
+        "sorts": _sort_options(browse.sort),
+        "sort_hidden": [(key, value) for key, value in params.items() if key != "sort"],
         "service": service,
         "category": category,
         "form": form,
@@ -217,7 +241,9 @@ def _service_response(
         service_slug=service_slug,
         category_slug=category_slug,
         filters=form.filters(),
+        sort=form.chosen(),
         page_number=request.GET.get("page"),
+        now=timezone.now(),
         kids=kids,
     )
     if browse is None:
@@ -227,12 +253,32 @@ def _service_response(
 
 
 @require_safe
+@vary_on_headers(*HTMX_VARY)
 def category_page(request: HtmxHttpRequest, category_slug: str) -> HttpResponse:
-    browse = category_browse_get(category_slug)
+    sort = SortForm(request.GET).chosen()
+    browse = category_browse_get(category_slug, sort=sort, page_number=request.GET.get("page"), now=timezone.now())
     if browse is None:
         raise Http404("No such category.")
-    kids_url = _url(reverse("instructors_public:kids"), {"category": category_slug})
-    return render(request, "instructors/public/category.html", {"browse": browse, "kids_url": kids_url})
+    path = request.path
+    params = {"sort": sort} if sort != DEFAULT_SORT else {}
+    page = browse.page
+    previous_url, next_url = _page_urls(page, path, params)
+    count = page.paginator.count
+    context = {
+        "browse": browse,
+        "kids_url": _url(reverse("instructors_public:kids"), {"category": category_slug}),
+        "page_path": path,
+        "sorts": _sort_options(sort),
+        "canonical_url": _url(path, {**params, "page": str(page.number)} if page.number > 1 else params),
+        "previous_url": previous_url,
+        "next_url": next_url,
+        "status": f"{count} instructor{pluralize(count)} found" if count else "",
+    }
+    return _render(request, "instructors/public/category.html", context, CATEGORY_PARTIALS)
+
+
+def _sort_options(sort: str) -> list[tuple[str, str, bool]]:
+    return [(value, label, value == sort) for value, label in SORT_LABELS.items()]
 
 
 @require_safe

@@ -33,6 +33,8 @@ class SearchForm(forms.Form):
     max_price_cents = forms.IntegerField(required=False, min_value=0, max_value=MAX_RATE_CENTS)
     borough = forms.SlugField(required=False, max_length=40)
     neighborhood = forms.SlugField(required=False, max_length=80)
+    # The place chip's one select: "neighborhood:park-slope" or "borough:brooklyn".
+    place = forms.RegexField(required=False, regex=r"^(borough|neighborhood):[-a-z0-9]+$", max_length=90)
     date_from = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
     date_to = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
     time_from = forms.TimeField(required=False, input_formats=["%H:%M"])
@@ -53,5 +55,10 @@ class SearchForm(forms.Form):
             dollars = data.pop(f"{unit}_price", None)
             if dollars is not None:
                 data[f"{unit}_price_cents"] = dollars * 100
+        if place := data.pop("place", None):
+            kind, slug = place.split(":")
+            data.pop("neighborhood", None)  # the chosen place replaces any other
+            data.pop("borough", None)
+            data[kind] = slug
         drop = tuple(part for part in data.pop("drop", "").split(",") if part in DROPPABLE)
         return SearchRequest(**data, drop=drop), sorted(self.errors)

@@ -31,14 +31,37 @@ CHIP_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Chips whose label opens a small form; the subject, age and place ones offer a choice.
+EDITABLE = ("date", "time", "price", "service", "category", "age_group", "location")
+CHOICE_LABELS = {"service": "Subject", "category": "Subject", "age_group": "Age group", "location": "Where"}
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+    selected: bool
+
+
+@dataclass(frozen=True)
+class ChoiceGroup:
+    label: str
+    choices: list[Choice]
+
+
 @dataclass(frozen=True)
 class Chip:
     name: str
     label: str
     remove_url: str
-    edit: str | None = None  # "date" | "time" | "price": the chip opens a small form
+    edit: str | None = None  # a name in EDITABLE: the chip opens a small form
     hidden: list[tuple[str, str]] = field(default_factory=list)  # the rest of the search, for that form
     values: dict[str, str] = field(default_factory=dict)  # the form's current values
+    # A choice chip's select: its parameter and options (grouped: services by category,
+    # neighborhoods by borough).
+    select_name: str = ""
+    select_label: str = ""
+    groups: list[ChoiceGroup] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -103,7 +126,8 @@ def chips(page: SearchPage, request: SearchRequest, known: Known, *, today: dt.d
     labels = _labels(query, known, today)
     found = []
     for name, label in labels.items():
-        edit = name if name in ("date", "time", "price") else None
+        edit = name if name in EDITABLE else None
+        choice = name in CHOICE_LABELS
         found.append(
             Chip(
                 name=name,
@@ -111,10 +135,41 @@ def chips(page: SearchPage, request: SearchRequest, known: Known, *, today: dt.d
                 remove_url=search_url(_without(request, name)),
                 edit=edit,
                 hidden=_hidden(request, CHIP_FIELDS[name]) if edit else [],
-                values=_values(name, query) if edit else {},
+                values={} if choice or not edit else _values(name, query),
+                select_name=SELECT_NAMES.get(name, ""),
+                select_label=CHOICE_LABELS.get(name, ""),
+                groups=_choice_groups(name, query, known) if choice else [],
             )
         )
     return found
+
+
+# The parameter each choice chip's select sends; a place is "neighborhood:<slug>" or
+# "borough:<slug>" (SearchForm splits it), so one select offers both.
+SELECT_NAMES = {"service": "service", "category": "category", "age_group": "age_group", "location": "place"}
+
+
+def _choice_groups(name: str, query: dict[str, Any], known: Known) -> list[ChoiceGroup]:
+    if name == "service":
+        by_category: dict[str, list[Choice]] = {}
+        for service in sorted(known.services.values(), key=lambda s: s.name):
+            choice = Choice(service.slug, service.name, service.slug == query["service"])
+            by_category.setdefault(known.category_names.get(service.category_slug, ""), []).append(choice)
+        return [ChoiceGroup(label, choices) for label, choices in sorted(by_category.items())]
+    if name == "category":
+        categories = sorted(known.category_names.items(), key=lambda item: item[1])
+        return [ChoiceGroup("Subjects", [Choice(slug, label, slug == query["category"]) for slug, label in categories])]
+    if name == "age_group":
+        ages = [slug for slug in AGE_LABELS if slug in known.age_groups]
+        return [ChoiceGroup("Ages", [Choice(slug, AGE_LABELS[slug], slug == query["age_group"]) for slug in ages])]
+    current = query["location"]
+    places = sorted(known.places.items(), key=lambda item: (item[1].borough, item[1].kind != "borough", item[1].name))
+    groups: dict[str, list[Choice]] = {}
+    for (kind, slug), place in places:
+        selected = current is not None and (place.kind, place.name) == (current["kind"], current["name"])
+        label = f"All of {place.name}" if kind == "borough" else place.name
+        groups.setdefault(place.borough, []).append(Choice(f"{kind}:{slug}", label, selected))
+    return [ChoiceGroup(borough, choices) for borough, choices in groups.items()]
 
 
 def _labels(query: dict[str, Any], known: Known, today: dt.date) -> dict[str, str]:

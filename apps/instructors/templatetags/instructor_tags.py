@@ -6,9 +6,10 @@ from collections.abc import Iterable, Sequence
 
 from django import template
 
+from apps.instructors.cards import FORMAT_DISPLAY_ORDER
 from apps.instructors.models import Offering
-from apps.instructors.selectors import FORMAT_DISPLAY_ORDER
 from apps.instructors.states import Format, SkillLevel
+from apps.payments.pricing import lesson_price_cents
 
 register = template.Library()
 
@@ -24,6 +25,12 @@ def money(cents: int | None) -> str:
     sign = "-" if cents < 0 else ""
     dollars, rest = divmod(abs(cents), 100)
     return f"{sign}${dollars:,}" if rest == 0 else f"{sign}${dollars:,}.{rest:02d}"
+
+
+@register.simple_tag
+def lesson_price(hourly_rate_cents: int, duration_minutes: int) -> str:
+    """What one lesson of that length costs: (9000, 45) → "$67.50"."""
+    return money(lesson_price_cents(hourly_rate_cents=hourly_rate_cents, duration_minutes=duration_minutes))
 
 
 @register.filter

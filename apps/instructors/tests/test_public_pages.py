@@ -79,6 +79,13 @@ def names(response: Any) -> list[str]:
     return sorted(card.profile.display_name for card in response.context["browse"].cards)
 
 
+def lesson_line(service: str, price: str, where: str) -> str:
+    return (
+        f'<p class="lesson-card-lesson"><span class="lesson-card-service">{service}</span> '
+        f'<span class="price">{price}</span> <span class="lesson-card-format">{where}</span></p>'
+    )
+
+
 def kids_services(response: Any) -> list[tuple[str, list[str]]]:
     return [(g.category.slug, [s.slug for s in g.services]) for g in response.context["browse"].groups]
 
@@ -303,8 +310,10 @@ def test_service_page_cards_show_the_design_fields(client: Client) -> None:
     assert "6 instructors" in html
     assert '<a class="stretched-link" href="/instructors/ana/">Ana Alvarez</a>' in html
     assert "Classical &amp; pop piano · 12 yrs" in html
-    assert "from $70/h online" in html  # Ana: the lowest of her rates
-    assert "from $120/h at your place" in html  # Ben
+    # Each card leads with the lesson: the service, the price of its usual length (piano: 45
+    # minutes) at the lowest of the instructor's rates, and where.
+    assert lesson_line("Piano", "$52.50 for 45 min", "online") in html  # Ana: $70/h, the lowest of her rates
+    assert lesson_line("Piano", "$90 for 45 min", "at your place") in html  # Ben: $120/h
     assert '<span class="instructor-card-place">Park Slope</span>' in html  # Ana's studio
     assert '<span class="instructor-card-place">Travels to Manhattan</span>' in html  # Ben
     assert '<span class="instructor-card-place">Online</span>' in html  # Cara
@@ -355,13 +364,13 @@ def test_service_page_filters(client: Client, query: str, expected: list[str]) -
 @pytest.mark.usefixtures("piano_world")
 def test_card_price_is_the_lowest_rate_the_filters_allow(client: Client) -> None:
     prices = {
-        "": "from $70/h online",
-        "format=studio": "from $90/h at the studio",
-        "min_price=80": "from $90/h at the studio",
+        "": lesson_line("Piano", "$52.50 for 45 min", "online"),  # $70/h
+        "format=studio": lesson_line("Piano", "$67.50 for 45 min", "at the studio"),  # $90/h
+        "min_price=80": lesson_line("Piano", "$67.50 for 45 min", "at the studio"),
     }
     for query, text in prices.items():
         html = client.get(f"/learn/music/piano/?{query}").content.decode()
-        ana_card = html[html.index("Ana Alvarez") :].split("</article>")[0]
+        ana_card = next(card for card in html.split("</article>") if "Ana Alvarez" in card)
         assert text in ana_card, query
 
 
@@ -626,12 +635,14 @@ def _budget(client: Client, url: str, make: Callable[[int], None]) -> tuple[int,
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        # category, services with counts
-        ("/learn/music/", 2),
-        # service, age groups, boroughs, count, page of profiles, their offerings, age groups, areas
-        ("/learn/music/piano/", 8),
-        ("/learn/music/piano/?format=studio&borough=brooklyn&age=kids&max_price=150", 8),
-        ("/kids/piano/", 8),
+        # category, services with counts, then the cards as below
+        ("/learn/music/", 8),
+        # service, age groups, boroughs, the matching profiles, their offerings, age groups,
+        # areas, and their calendars for the next times (open days, bookings)
+        ("/learn/music/piano/", 9),
+        ("/learn/music/piano/?format=studio&borough=brooklyn&age=kids&max_price=150", 9),
+        ("/learn/music/piano/?sort=soonest", 9),
+        ("/kids/piano/", 9),
         # services with kids instructors (grouped and counted in one query)
         ("/kids/", 1),
         ("/kids/?category=music", 1),
@@ -642,7 +653,8 @@ def test_list_pages_use_a_constant_number_of_queries(client: Client, url: str, e
 
 
 def test_empty_service_page_query_budget_is_bounded_by_the_filters(client: Client) -> None:
-    # service, age groups, boroughs, count, then one count per filter the page could suggest removing
+    # service, age groups, boroughs, the matching profiles (none), then one count per filter
+    # the page could suggest removing
     url = "/learn/music/piano/?format=online&borough=bronx&age=toddler&max_price=10"
     assert _budget(client, url, _piano_teacher) == (8, 8)
 

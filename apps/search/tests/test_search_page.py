@@ -58,11 +58,16 @@ def test_the_page_shows_the_parse_as_chips_and_cards_with_slot_buttons(client, k
     ) == [f"kid-teacher{n}" for n in range(5)]
     first_slot = (
         '<a class="slot-pill" href="/book/kid-teacher0/?service=piano&format=studio&duration=60'
-        '&start=2026-11-26T18%3A00%3A00%2B00%3A00"><span class="visually-hidden">Book Thu 26 Nov, </span>1:00 pm'
+        '&start=2026-11-26T18%3A00%3A00%2B00%3A00"><span class="visually-hidden">Book Piano Thu 26 Nov, </span>1:00 pm'
         '<span class="visually-hidden"> with Kid Teacher0, 60 min</span></a>'
     )
     assert '<p class="slot-day">Thu 26 Nov</p>' in html
     assert first_slot in html
+    # Each card leads with the lesson: the service, the price of its usual length, where.
+    assert (
+        '<p class="lesson-card-lesson"><span class="lesson-card-service">Piano</span> '
+        '<span class="price">$70 for 60 min</span> <span class="lesson-card-format">at the studio</span></p>'
+    ) in html
     assert '<option value="best" selected>Best match</option>' in html
     assert re.search(r'<link rel="stylesheet" href="/static/css/search\.[0-9a-f.]*css">', html)
     assert re.search(r'<script src="/static/js/search\.[0-9a-f.]*js" defer></script>', html)
@@ -92,6 +97,34 @@ def test_chip_forms_edit_the_date_time_and_price(client, kids_teachers) -> None:
         )
     )
     assert chip_labels(edited) == ["Piano", "Kids", "Park Slope", "≤ $100/h", "Fri 27 Nov", "After school"]
+
+
+def test_subject_age_and_place_chips_offer_a_choice_that_replaces_the_parse(client, kids_teachers) -> None:
+    html = html_of(client.get(URL, {"q": QUERY}))
+    assert '<select id="edit-service" name="service">' in html
+    assert '<option value="piano" selected>Piano</option>' in html
+    assert '<option value="guitar">Guitar</option>' in html
+    assert '<select id="edit-age_group" name="age_group">' in html
+    assert '<option value="kids" selected>Kids</option><option value="teens">Teens</option>' in html
+    assert '<select id="edit-location" name="place">' in html
+    assert '<option value="neighborhood:park-slope" selected>Park Slope</option>' in html
+    assert '<option value="borough:brooklyn">All of Brooklyn</option>' in html
+    # Each chip's form carries the rest of the search, without the part it changes.
+    location_form = html[html.index('id="chip-location"') : html.index('id="chip-remove-location"')]
+    assert '<input type="hidden" name="q" value="' + QUERY + '">' in location_form
+    assert 'name="neighborhood"' not in location_form.replace('name="place"', "")
+
+    edited = html_of(
+        client.get(URL, {"q": QUERY, "place": "borough:queens", "age_group": "teens", "service": "guitar"})
+    )
+    assert chip_labels(edited) == ["Guitar", "Teens", "Queens", "≤ $80/h", "Tomorrow", "Afternoon"]
+    # The canonical link names the place as the API does.
+    assert 'href="/search/?q=' in edited
+    assert "borough=queens" in edited
+
+    ignored = html_of(client.get(URL, {"q": QUERY, "place": "moon:base"}))
+    assert chip_labels(ignored) == ["Piano", "Kids", "Park Slope", "≤ $80/h", "Tomorrow", "Afternoon"]
+    assert "We left out filters we could not use: place." in ignored
 
 
 def test_an_htmx_request_gets_the_results_region_and_a_pushed_url(client, kids_teachers) -> None:
