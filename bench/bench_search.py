@@ -139,9 +139,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="Reuse the benchmark database between runs.")
+    parser.add_argument("--database", default="bench_search_instainstru", help="Name of the benchmark database.")
     args = parser.parse_args()
     # A database of its own, so a concurrent test run or benchmark is never clobbered.
-    settings.DATABASES["default"]["TEST"]["NAME"] = "bench_search_instainstru"
+    settings.DATABASES["default"]["TEST"]["NAME"] = args.database
     test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keep)
     try:
         if not demo_present():
