@@ -166,6 +166,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "payment-webhooks": {"task": "payments.webhooks_retry", "schedule": 120.0},
     # Emails about messages unread for 15 minutes (at most one per thread per hour).
     "message-emails": {"task": "messaging.unread_emails", "schedule": 60.0},
+    # Search's open-time index moved forward as days pass (rows renew days before they stop
+    # covering the horizon; nothing to do most hours), and built for instructors without one.
+    "open-quarters": {"task": "availability.open_quarters", "schedule": 3600.0},
 }
 
 AUTH_USER_MODEL = "accounts.User"

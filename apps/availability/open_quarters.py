@@ -22,7 +22,7 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 
 from apps.availability.models import AvailabilityDay, BlackoutDate, OpenQuarters
 from apps.availability.quarters import SPAN_DAYS, QuarterSpan, quarter_span
@@ -46,9 +46,12 @@ def open_quarters_refresh(*, instructor_ids: Sequence[int], now: datetime) -> in
 
 
 def sweep_open_quarters(*, now: datetime) -> int:
-    """Renew rows about to stop covering the horizon, and build missing ones for instructors
-    with availability from yesterday on. Returns the rows written."""
-    renew = OpenQuarters.objects.filter(until__lt=now + RENEW_WHEN_LEFT).values_list("instructor_id", flat=True)
+    """Renew rows about to stop covering the horizon or built in a zone the instructor has
+    left, and build missing ones for instructors with availability from yesterday on.
+    Returns the rows written."""
+    renew = OpenQuarters.objects.filter(
+        Q(until__lt=now + RENEW_WHEN_LEFT) | ~Q(timezone=F("instructor__timezone"))
+    ).values_list("instructor_id", flat=True)
     indexed = OpenQuarters.objects.filter(instructor_id=OuterRef("instructor_id"))
     missing = (
         AvailabilityDay.objects.filter(date__gte=(now - timedelta(days=2)).date())

@@ -49,6 +49,7 @@ find transitions by probing every six hours and bisecting.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
@@ -219,9 +220,8 @@ class OpenTime:
 
 def open_time(*, windows: Iterable[Window], instructor_tz: str, first: date, last: date) -> OpenTime:
     """The real time covered by the windows on local dates first..last (rule 1 only)."""
-    zone = ZoneInfo(instructor_tz)
     wall = (_wall_minute(first, 0), _wall_minute(last + timedelta(days=1), 0))
-    segments = _offset_segments(zone, wall[0] - 2 * MINUTES_PER_DAY, wall[1] + 2 * MINUTES_PER_DAY)
+    segments = _cached_segments(instructor_tz, wall[0] - 2 * MINUTES_PER_DAY, wall[1] + 2 * MINUTES_PER_DAY)
     pieces = _preimage(wall, segments)
     span = (pieces[0][0], pieces[-1][1])
     inside = [segment for segment in segments if segment[0] < span[1] and segment[1] > span[0]]
@@ -236,10 +236,9 @@ def open_time(*, windows: Iterable[Window], instructor_tz: str, first: date, las
 def local_instants(*, tz: str, day: date, start_minute: int, end_minute: int) -> list[Interval]:
     """Real instants (epoch minutes) whose wall time in `tz` lies in [start_minute,
     end_minute) on local `day`; two pieces around a fall-back hour, fewer minutes across a gap."""
-    zone = ZoneInfo(tz)
     wall = (_wall_minute(day, start_minute), _wall_minute(day, end_minute))
-    segments = _offset_segments(zone, wall[0] - 2 * MINUTES_PER_DAY, wall[1] + 2 * MINUTES_PER_DAY)
-    return _preimage(wall, segments)
+    day_start = _wall_minute(day, 0)
+    return _preimage(wall, _cached_segments(tz, day_start - 2 * MINUTES_PER_DAY, day_start + 3 * MINUTES_PER_DAY))
 
 
 def protected_mornings(*, now: datetime, instructor_tz: str, is_travel: bool, rules: SlotRules) -> list[Interval]:
@@ -248,8 +247,15 @@ def protected_mornings(*, now: datetime, instructor_tz: str, is_travel: bool, ru
     zone = ZoneInfo(instructor_tz)
     now_local = now.astimezone(zone)
     today = _wall_minute(now_local.date(), 0)
-    segments = _offset_segments(zone, today - 2 * MINUTES_PER_DAY, today + 3 * MINUTES_PER_DAY)
+    segments = _cached_segments(instructor_tz, today - 2 * MINUTES_PER_DAY, today + 3 * MINUTES_PER_DAY)
     return _overnight_block(now_local, is_travel, rules, segments)
+
+
+@functools.lru_cache(maxsize=1024)
+def _cached_segments(tz: str, lo: int, hi: int) -> list[OffsetSegment]:
+    """For the index helpers above, called for thousands of instructors in a few zones and
+    days (callers never mutate the list)."""
+    return _offset_segments(ZoneInfo(tz), lo, hi)
 
 
 def format_slot(start: datetime, viewer_tz: str) -> dict[str, str]:
