@@ -23,6 +23,7 @@ calendars, rules and clocks, across DST changes and odd zones.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -91,12 +92,7 @@ class QuarterSpan:
 
     def allowed(self, *, now: datetime, is_travel: bool, rules: SlotRules, tz: str) -> int:
         """Starts notice, horizon and overnight protection allow (rules 3–5)."""
-        now_minute = _ceil_minute(now)
-        notice = rules.travel_notice_minutes if is_travel else rules.notice_minutes
-        mask = self.instants(now_minute + notice, now_minute + rules.horizon_days * _MINUTES_PER_DAY)
-        for start, end in protected_mornings(now=now, instructor_tz=tz, is_travel=is_travel, rules=rules):
-            mask &= ~self.instants(start, end)
-        return mask
+        return _allowed(self.origin, self.until, now, is_travel, rules, tz)
 
     def instants(self, start: int, end: int) -> int:
         """Quarters starting at an instant in [start, end) (epoch minutes)."""
@@ -119,7 +115,7 @@ class QuarterSpan:
         return self.bits.to_bytes(-(-self.size // 8), "little")
 
     @classmethod
-    def of(cls, origin: datetime, until: datetime, data: bytes) -> QuarterSpan:
+    def of(cls, origin: datetime, until: datetime, data: bytes | memoryview) -> QuarterSpan:
         return cls(origin=_floor_minute(origin), until=_floor_minute(until), bits=int.from_bytes(data, "little"))
 
 
@@ -141,6 +137,18 @@ def quarter_span(masks: Mapping[date, int], *, timezone: str, first: date, days:
     for start, end in found.intervals:
         bits |= span._range((start - origin) // QUARTER, (end - origin) // QUARTER)
     return QuarterSpan(origin=origin, until=until, bits=bits)
+
+
+@functools.lru_cache(maxsize=256)
+def _allowed(origin: int, until: int, now: datetime, is_travel: bool, rules: SlotRules, tz: str) -> int:
+    # The same for every instructor of a zone and policy indexed the same day: once per search.
+    span = QuarterSpan(origin=origin, until=until, bits=0)
+    now_minute = _ceil_minute(now)
+    notice = rules.travel_notice_minutes if is_travel else rules.notice_minutes
+    mask = span.instants(now_minute + notice, now_minute + rules.horizon_days * _MINUTES_PER_DAY)
+    for start, end in protected_mornings(now=now, instructor_tz=tz, is_travel=is_travel, rules=rules):
+        mask &= ~span.instants(start, end)
+    return mask
 
 
 def _runs(free: int, length: int) -> int:

@@ -27,8 +27,8 @@ from apps.availability.cells import (
     week_etag,
     week_start_of,
 )
-from apps.availability.open_quarters import open_quarters_refresh
 from apps.availability.models import BLACKOUT_REASON_MAX, AvailabilityDay, AvailabilityWeek, BlackoutDate
+from apps.availability.open_quarters import open_quarters_refresh
 from apps.availability.selectors import availability_booked_list
 from apps.availability.weeks import WeekSnapshot, booked_payload, day_label, week_payload
 from apps.core.errors import Conflict, NotFound, PreconditionRequired, ValidationFailed

@@ -19,6 +19,7 @@ results, in four queries whatever the number of instructors.
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -36,7 +37,7 @@ from apps.search.context import Evaluation, Match, SearchContext, lesson_minutes
 from apps.search.criteria import SEARCH_ZONE, SEARCH_ZONE_NAME, Known, SearchCriteria
 from apps.search.explain import explanation
 from apps.search.gazetteer import distance_m
-from apps.search.openings import Calendar, calendar_list, calendar_span, window_starts
+from apps.search.openings import Calendar, CalendarAsk, calendar_list, calendar_span, window_starts
 from apps.search.relax import (
     MIN_RESULTS,
     RELAXATION_ORDER,
@@ -140,8 +141,8 @@ def search_execute(ctx: SearchContext, *, sort: str, page: int) -> SearchPage:
     window = ctx.plan.widest
     pool = POOL_SIZE if ctx.criteria.service else BROAD_POOL_SIZE
     candidates, truncated = search_candidate_list(ctx.criteria, ctx.known, pool=pool)
-    rules = {c.profile_id: (c.timezone, _rules(c)) for c in candidates}
-    calendars = calendar_list(rules, *calendar_span(window, ctx.today)) if candidates else {}
+    asks = _calendar_asks(candidates)
+    calendars = calendar_list(asks, *calendar_span(window, ctx.today), now=ctx.now) if candidates else {}
     evaluations = [_evaluate(ctx, candidate, calendars[candidate.profile_id]) for candidate in candidates]
     best = _best_per_instructor(evaluations)
     level = level_choose([match.level for match in best], len(ctx.plan.steps))
@@ -168,7 +169,7 @@ def search_execute(ctx: SearchContext, *, sort: str, page: int) -> SearchPage:
         sort=sort if sort in _SORT_KEYS else "best",
         explanation=_explain(ctx, relaxed, len(matches)),
         unparsed=ctx.unparsed,
-        suggestions=_suggestions(ctx, evaluations, calendars, strict_count, candidates, rules, found=bool(matches)),
+        suggestions=_suggestions(ctx, evaluations, calendars, strict_count, candidates, asks, found=bool(matches)),
     )
 
 
@@ -178,14 +179,14 @@ def _suggestions(
     calendars: dict[int, Calendar],
     strict_count: int,
     candidates: list[Candidate],
-    rules: dict[int, tuple[str, SlotRules]],
+    asks: dict[int, CalendarAsk],
     *,
     found: bool,
 ) -> list[Suggestion]:
     if strict_count >= MIN_RESULTS:
         return []
     nearby = suggestions_for(ctx, evaluations, calendars, strict_count)
-    return nearby if found else nearby + zero_result_suggestions(ctx, candidates, rules)
+    return nearby if found else nearby + zero_result_suggestions(ctx, candidates, asks)
 
 
 def context_build(
@@ -224,6 +225,14 @@ def _rules(candidate: Candidate) -> SlotRules:
         profile = InstructorProfile(buffer_minutes=key[0], travel_buffer_minutes=key[1], overnight_protection=key[2])
         _rules_cache[key] = slot_rules_for(profile)
     return _rules_cache[key]
+
+
+def _calendar_asks(candidates: list[Candidate]) -> dict[int, CalendarAsk]:
+    """Per instructor: zone, policy and the lesson lengths of their candidate offerings."""
+    durations: dict[int, set[int]] = defaultdict(set)
+    for candidate in candidates:
+        durations[candidate.profile_id].add(lesson_minutes(candidate))
+    return {c.profile_id: CalendarAsk(c.timezone, _rules(c), frozenset(durations[c.profile_id])) for c in candidates}
 
 
 def first_open(

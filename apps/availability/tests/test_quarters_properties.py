@@ -117,7 +117,11 @@ def test_a_span_serves_only_what_it_covers_whole() -> None:
 
 @pytest.mark.parametrize(
     ("duration", "expected"),
-    [(30, ["09:00", "09:15", "09:30", "09:45", "10:00"]), (60, ["09:00", "09:15", "09:30"]), (45, ["09:00", "09:15", "09:30", "09:45"])],
+    [
+        (30, ["09:00", "09:15", "09:30", "09:45", "10:00"]),
+        (60, ["09:00", "09:15", "09:30"]),
+        (45, ["09:00", "09:15", "09:30", "09:45"]),
+    ],
 )
 def test_a_padded_booking_takes_every_quarter_it_touches(duration: int, expected: list[str]) -> None:
     tz, day = "America/New_York", date(2026, 6, 10)
