@@ -150,7 +150,9 @@ def main() -> None:
             seed(args.instructors, args.seed)
         started = clock.perf_counter()
         built = sweep_open_quarters(now=timezone.now())  # what the hourly sweep does to a kept database
-        print(f"open-quarter index: {built} rows (re)built by the sweep in {clock.perf_counter() - started:.1f} s (untimed)")
+        print(
+            f"open-quarter index: {built} rows (re)built by the sweep in {clock.perf_counter() - started:.1f} s (untimed)"
+        )
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")  # fresh statistics, as autovacuum would give a live database

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinLengthValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 
 from apps.accounts.models import DEFAULT_TIMEZONE, validate_timezone
 from apps.core.models import TimeStampedModel
@@ -50,15 +50,9 @@ class InstructorProfile(TimeStampedModel):
     commission_override_expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [
-            models.Index(fields=["status"], name="instructor_status_idx"),
-            # Search without a subject pre-ranks the newest live instructors first: read in order.
-            models.Index(
-                F("went_live_at").desc(nulls_last=True),
-                condition=Q(status=ProfileStatus.LIVE),
-                name="instructor_live_recent_idx",
-            ),
-        ]
+        # PostgreSQL also has instructor_live_recent_idx (migration 0003; SQLite cannot index
+        # NULLS LAST): search without a subject reads the newest live instructors in order.
+        indexes = [models.Index(fields=["status"], name="instructor_status_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=ProfileStatus.values), name="instructor_status_valid"),
         ]

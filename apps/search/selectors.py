@@ -256,10 +256,10 @@ def _pool_candidates(
     teaches_age = _teaching_age_group(criteria.age_group, kept)
     covering = _covering(criteria.location, known, [row["profile_id"] for row in rows])
     for row in rows:
-        row["age_ok"] = teaches_age is None or row["offering_id"] in teaches_age
+        row["age_ok"] = teaches_age is None or row["pk"] in teaches_age
         row["covers_place"] = row["profile_id"] in covering
     position = {pk: index for index, pk in enumerate(kept)}
-    rows.sort(key=lambda row: position[row["offering_id"]])
+    rows.sort(key=lambda row: position[row["pk"]])
     return [_candidate(row, known) for row in rows], len(ranked) > pool
 
 
