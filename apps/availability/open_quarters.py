@@ -10,7 +10,7 @@ unusable until rebuilt (search compares the zone).
 
 `sweep_open_quarters` moves rows forward as days pass (a row is built from yesterday for
 `SPAN_DAYS` days and stops serving when it no longer covers the horizon) and builds the rows
-of instructors who have day rows but none yet; search reads the day rows meanwhile.
+of instructors who have none yet; search reads the day rows meanwhile.
 """
 
 from __future__ import annotations
@@ -47,18 +47,13 @@ def open_quarters_refresh(*, instructor_ids: Sequence[int], now: datetime) -> in
 
 def sweep_open_quarters(*, now: datetime) -> int:
     """Renew rows about to stop covering the horizon or built in a zone the instructor has
-    left, and build missing ones for instructors with availability from yesterday on.
-    Returns the rows written."""
+    left, and build the missing ones (an instructor without hours gets an empty row, so search
+    never needs the day rows for them). Returns the rows written."""
     renew = OpenQuarters.objects.filter(
         Q(until__lt=now + RENEW_WHEN_LEFT) | ~Q(timezone=F("instructor__timezone"))
     ).values_list("instructor_id", flat=True)
-    indexed = OpenQuarters.objects.filter(instructor_id=OuterRef("instructor_id"))
-    missing = (
-        AvailabilityDay.objects.filter(date__gte=(now - timedelta(days=2)).date())
-        .filter(~Exists(indexed))
-        .values_list("instructor_id", flat=True)
-        .distinct()
-    )
+    indexed = OpenQuarters.objects.filter(instructor_id=OuterRef("pk"))
+    missing = InstructorProfile.objects.filter(~Exists(indexed)).values_list("pk", flat=True)
     return open_quarters_refresh(instructor_ids=[*renew, *missing], now=now)
 
 
