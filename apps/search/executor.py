@@ -1,13 +1,15 @@
 """Running a search: candidates, exact availability, relaxation, ranking and one page of
-results, in four queries whatever the number of instructors.
+results, in a fixed number of queries whatever the number of instructors (four with a
+service; up to seven without one).
 
-1. One query fetches the candidate offerings for the filters that are never relaxed (subject,
-   format, live), with their instructors' review counts and stars (the aggregate rating row,
-   joined): `selectors.search_candidate_list`. At most `POOL_SIZE`: a service never has
-   more at 10,000 instructors, so a search for one sees all of them; a search without one
-   (a category, or nothing) ranks the pool a cheap pre-ranking chose, and `total_exact` is false.
-2. Two queries read every candidate's open days (minus blackout dates) and active bookings
-   around the widest window this search may relax to (`openings.calendar_list`).
+1. The candidate offerings for the filters that are never relaxed (subject, format, live),
+   with their instructors' review counts and stars: `selectors.search_candidate_list`. At most
+   `POOL_SIZE`: a service never has more at 10,000 instructors, so a search for one sees all
+   of them (one query); a search without one (a category, or nothing) ranks the pool a cheap
+   pre-ranking chose (two to four queries), and `total_exact` is false.
+2. Two queries read every candidate's open-time index row and active bookings
+   (`openings.calendar_list`); no slot rules run per day: open starts are a few integer
+   operations on the index (availability/quarters.py), exactly `open_slots`.
 3. In Python, each candidate gets the lowest relaxation level at which it matches — per
    format, since price is checked on the matching format's rate and place on that format's
    kind of place — with its first open starts in that level's window (`openings.window_starts`).
