@@ -10,7 +10,9 @@ kinds the product is judged on) `--rounds` times. Each timed search is uncached:
 cache's generation is bumped and the parse cache cleared before it, outside the timing. A plain
 indexed lookup (one instructor by slug) is timed in between, in the same run, so the numbers
 can be read against this machine's speed: the ratio is what carries over between machines.
-Also reported: cached searches, and the number of queries per search.
+Also reported: cached searches, and the number of queries per search. The open-time index
+(availability.OpenQuarters) is brought up to date by its sweep before timing, as the hourly
+sweep keeps a live database. Exits non-zero when a target of issue 20 is missed.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from apps.availability.demo import seed_availability  # noqa: E402
+from apps.availability.open_quarters import sweep_open_quarters  # noqa: E402
 from apps.core.demo import DEMO_STEPS, demo_present, demo_seed  # noqa: E402
 from apps.instructors.models import InstructorProfile  # noqa: E402
 from apps.search.cache import parse_cache, search_generation_bump  # noqa: E402
@@ -47,7 +50,9 @@ from apps.search.criteria import SearchRequest  # noqa: E402
 from apps.search.results import search_results_get  # noqa: E402
 from apps.search.selectors import search_vocabulary_get  # noqa: E402
 
-TARGET_P95_MS = 50.0
+TARGET_P95_MS = 25.0  # uncached, every kind of query (issue 20)
+TARGET_RATIO_P50 = 15.0  # uncached p50 against the primary-key lookup's p50
+TARGET_CACHED_P95_MS = 2.0
 T = TypeVar("T")
 EVAL_FILE = settings.DATA_DIR / "eval" / "search_queries.jsonl"
 
@@ -94,7 +99,7 @@ def kind_of(request: SearchRequest) -> str:
     return "category only" if page.query["category"] else "no subject"
 
 
-def measure(queries: list[str], rounds: int, slugs: list[str]) -> None:
+def measure(queries: list[str], rounds: int, slugs: list[str]) -> bool:
     rng = random.Random(7)
     search_vocabulary_get()  # built once per worker process
     requests = [SearchRequest(q=q) for q in queries]
@@ -125,12 +130,17 @@ def measure(queries: list[str], rounds: int, slugs: list[str]) -> None:
     print(f"database: {connection.vendor}; queries per uncached search: {sorted(query_counts)}")
     base = report("baseline: lookup by slug", baseline)
     full = report("search, uncached (all)", searches)
-    for kind, samples in sorted(by_kind.items()):
-        report(f"  {kind}", samples)
-    report("search, cached", cached)
+    per_kind = [report(f"  {kind}", samples) for kind, samples in sorted(by_kind.items())]
+    warm = report("search, cached", cached)
     print(f"ratio search/baseline       p50 {full[0] / base[0]:6.1f}x   p95 {full[1] / base[1]:6.1f}x")
-    verdict = "OK" if full[1] <= TARGET_P95_MS else "OVER BUDGET"
-    print(f"target                      uncached p95 <= {TARGET_P95_MS:.0f} ms: {verdict}")
+    checks = [
+        (f"uncached p95 <= {TARGET_P95_MS:.0f} ms, every kind", max(kind[1] for kind in per_kind) <= TARGET_P95_MS),
+        (f"uncached p50 <= {TARGET_RATIO_P50:.0f}x the lookup's", full[0] / base[0] <= TARGET_RATIO_P50),
+        (f"cached p95 <= {TARGET_CACHED_P95_MS:.0f} ms", warm[1] <= TARGET_CACHED_P95_MS),
+    ]
+    for label, met in checks:
+        print(f"target  {label:<40} {'OK' if met else 'MISSED'}")
+    return all(met for _, met in checks)
 
 
 def main() -> None:
@@ -139,23 +149,30 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="Reuse the benchmark database between runs.")
+    parser.add_argument("--database", default="bench_search_instainstru", help="Name of the benchmark database.")
     args = parser.parse_args()
     # A database of its own, so a concurrent test run or benchmark is never clobbered.
-    settings.DATABASES["default"]["TEST"]["NAME"] = "bench_search_instainstru"
+    settings.DATABASES["default"]["TEST"]["NAME"] = args.database
     test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keep)
     try:
         if not demo_present():
             seed(args.instructors, args.seed)
+        started = clock.perf_counter()
+        built = sweep_open_quarters(now=timezone.now())  # what the hourly sweep does to a kept database
+        print(
+            f"open-quarter index: {built} rows (re)built by the sweep in {clock.perf_counter() - started:.1f} s (untimed)"
+        )
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")  # fresh statistics, as autovacuum would give a live database
         queries = [json.loads(line)["q"] for line in EVAL_FILE.read_text().splitlines() if line.strip()]
         slugs = list(InstructorProfile.objects.values_list("slug", flat=True)[:2000])
         print(f"{InstructorProfile.objects.count()} instructors; {len(queries)} queries x {args.rounds} rounds")
-        measure(queries, args.rounds, slugs)
+        met = measure(queries, args.rounds, slugs)
     finally:
         if not args.keep:
             connection.creation.destroy_test_db(test_name, verbosity=0)
+    sys.exit(0 if met else 1)
 
 
 if __name__ == "__main__":

@@ -173,6 +173,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Waitlist: ends entries whose dates passed and re-checks open times (the check queued
     # after each cancellation or availability edit does the same at once; this catches a lost one).
     "waitlist-sweep": {"task": "waitlist.sweep", "schedule": 300.0},
+    # Search's open-time index moved forward as days pass (rows renew days before they stop
+    # covering the horizon; nothing to do most hours), and built for instructors without one.
+    "open-quarters": {"task": "availability.open_quarters", "schedule": 3600.0},
 }
 # Calendar import (apps/availability/feeds): the largest feed we read, and the non-public
 # networks a feed may live on (none: tests allow 127.0.0.1/32 for their local server).

@@ -306,7 +306,7 @@ def blackout_edit(request: HttpRequest, blackout_id: int, payload: BlackoutPatch
     summary="Remove a day off",
 )
 def blackout_remove(request: HttpRequest, blackout_id: int) -> Status[None]:
-    blackout_delete(actor=api_user(request), blackout_id=blackout_id)
+    blackout_delete(actor=api_user(request), blackout_id=blackout_id, now=timezone.now())
     return Status(204, None)
 
 

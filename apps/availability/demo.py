@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from apps.availability.cells import CELL_MINUTES, CELLS_PER_DAY, week_start_of
 from apps.availability.models import AvailabilityDay, AvailabilityWeek
+from apps.availability.open_quarters import open_quarters_refresh
 from apps.core.bulk import rows_insert
 from apps.instructors.models import InstructorProfile
 
@@ -104,6 +105,7 @@ def seed_availability(ctx: DemoContext) -> None:
         week_rows.extend(weeks)
     rows_insert(AvailabilityDay, ["instructor", "date", "cells"], day_rows)
     rows_insert(AvailabilityWeek, ["instructor", "week_start", "version", "updated_at"], week_rows)
+    open_quarters_refresh(instructor_ids=sorted({row[0] for row in day_rows}), now=now)
 
 
 def demo_availability_extend(*, user_ids: list[int], now: datetime) -> int:
@@ -133,4 +135,5 @@ def demo_availability_extend(*, user_ids: list[int], now: datetime) -> int:
         )
     rows_insert(AvailabilityDay, ["instructor", "date", "cells"], day_rows)
     rows_insert(AvailabilityWeek, ["instructor", "week_start", "version", "updated_at"], week_rows)
+    open_quarters_refresh(instructor_ids=sorted({row[0] for row in day_rows}), now=now)
     return len(day_rows)

@@ -137,3 +137,24 @@ class ExternalBusy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instructor_id} · busy {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class OpenQuarters(models.Model):
+    """Search's index of one instructor's open time: the day rows of `SPAN_DAYS` local dates
+    from `first_date`, day offs removed, as bits of 15-minute quarters of real time from
+    `origin` (availability/quarters.py). Rewritten in the same transaction as every change of
+    the day rows or day offs (under the instructor's row lock, like those changes), and moved
+    forward by a daily sweep. Search reads it only while it covers the whole horizon and was
+    built in the instructor's current zone; otherwise it reads the day rows."""
+
+    instructor = models.OneToOneField(
+        "instructors.InstructorProfile", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    timezone = models.CharField(max_length=64)
+    first_date = models.DateField()
+    origin = models.DateTimeField(help_text="Local midnight of first_date.")
+    until = models.DateTimeField(db_index=True, help_text="Local midnight after the last date.")
+    bits = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"{self.instructor_id} · from {self.first_date}"

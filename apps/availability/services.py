@@ -28,6 +28,7 @@ from apps.availability.cells import (
     week_start_of,
 )
 from apps.availability.models import BLACKOUT_REASON_MAX, AvailabilityDay, AvailabilityWeek, BlackoutDate
+from apps.availability.open_quarters import open_quarters_refresh
 from apps.availability.selectors import availability_booked_list
 from apps.availability.weeks import WeekSnapshot, booked_payload, day_label, week_payload
 from apps.core.errors import Conflict, NotFound, PreconditionRequired, ValidationFailed
@@ -140,12 +141,15 @@ def _protect_booked_time(profile: InstructorProfile, old: Mapping[date, int], ne
         )
 
 
-def _write_days(profile: InstructorProfile, masks: Mapping[date, int]) -> None:
-    """Replace the rows of exactly these dates; an empty day has no row."""
+def _write_days(profile: InstructorProfile, masks: Mapping[date, int], *, now: datetime) -> None:
+    """Replace the rows of exactly these dates (an empty day has no row), and search's index."""
+    if not masks:
+        return
     AvailabilityDay.objects.filter(instructor=profile, date__in=list(masks)).delete()
     AvailabilityDay.objects.bulk_create(
         [AvailabilityDay(instructor=profile, date=day, cells=mask) for day, mask in sorted(masks.items()) if mask]
     )
+    open_quarters_refresh(instructor_ids=[profile.pk], now=now)
     transaction.on_commit(search_generation_bump)
     waitlist_check_after_commit(instructor_id=profile.pk)  # new windows may open waited-for times
 
@@ -165,7 +169,7 @@ def _replace_week_days(
     changed = {day: mask for day, mask in new.items() if old.get(day, 0) != mask}
     if changed:
         _protect_booked_time(profile, old, changed)
-        _write_days(profile, changed)
+        _write_days(profile, changed, now=now)
         _bump(week, actor=actor, now=now)
     return _snapshot(profile, week, {**old, **new})
 
@@ -305,7 +309,7 @@ def availability_pattern_apply(
         old = {day: stored.get(day, 0) for day in targets}
         changed = {day: pattern[day.weekday()] for day in targets if pattern[day.weekday()] != old[day]}
         _protect_booked_time(profile, old, changed)
-        _write_days(profile, changed)
+        _write_days(profile, changed, now=now)
         merged = {**stored, **changed}
         touched = sorted({week_start_of(day) for day in targets})
         for start in touched:
@@ -352,8 +356,10 @@ def blackout_create(*, actor: User, day: date, reason: str = "", now: datetime) 
                 f"You have lessons on {day_label(day)}: {names}. Move or cancel them before taking the day off.",
                 extra={"bookings": [booked_payload(slot) for slot in booked]},
             )
+        blackout = BlackoutDate.objects.create(instructor=profile, date=day, reason=reason, created_at=now)
+        open_quarters_refresh(instructor_ids=[profile.pk], now=now)
         transaction.on_commit(search_generation_bump)
-        return BlackoutDate.objects.create(instructor=profile, date=day, reason=reason, created_at=now)
+        return blackout
 
 
 def _own_blackout(actor: User, blackout_id: int) -> BlackoutDate:
@@ -371,8 +377,10 @@ def blackout_update(*, actor: User, blackout_id: int, reason: str) -> BlackoutDa
     return blackout
 
 
-def blackout_delete(*, actor: User, blackout_id: int) -> None:
-    blackout = _own_blackout(actor, blackout_id)
-    blackout.delete()
+def blackout_delete(*, actor: User, blackout_id: int, now: datetime) -> None:
+    with transaction.atomic():
+        blackout = _own_blackout(actor, blackout_id)
+        blackout.delete()
+        open_quarters_refresh(instructor_ids=[blackout.instructor_id], now=now)
     transaction.on_commit(search_generation_bump)
     waitlist_check_after_commit(instructor_id=blackout.instructor_id)  # the day is bookable again

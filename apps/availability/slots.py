@@ -49,12 +49,23 @@ find transitions by probing every six hours and bisecting.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-__all__ = ["BusyInterval", "SlotQuery", "SlotRules", "Window", "format_slot", "open_slots"]
+__all__ = [
+    "BusyInterval",
+    "SlotQuery",
+    "SlotRules",
+    "Window",
+    "format_slot",
+    "local_instants",
+    "open_slots",
+    "open_time",
+    "protected_mornings",
+]
 
 # [start, end) in minutes since the Unix epoch. "Wall" intervals use the same unit for naive
 # local date-times, as if the local wall clock were UTC; offsets convert between the two.
@@ -193,6 +204,58 @@ def open_slots(
     allowed = _intersect(allowed, _preimage(day_span, segments))
     allowed = _subtract(allowed, _overnight_block(now.astimezone(zone), query.is_travel, rules, segments))
     return [_EPOCH + timedelta(minutes=minute) for minute in _grid_starts(allowed, segments, rules.grid_minutes)]
+
+
+@dataclass(frozen=True, slots=True)
+class OpenTime:
+    """Windows on local dates `first`..`last` as real time, for an index of them: `span` is
+    [local midnight before `first`, local midnight after `last`) in epoch minutes, `intervals`
+    the open time in it (merged), `offsets` every UTC offset the zone has in it."""
+
+    span: Interval
+    intervals: list[Interval]
+    offsets: frozenset[int]
+    changes: tuple[int, ...]  # epoch minutes where the offset changes inside `span`
+
+
+def open_time(*, windows: Iterable[Window], instructor_tz: str, first: date, last: date) -> OpenTime:
+    """The real time covered by the windows on local dates first..last (rule 1 only)."""
+    wall = (_wall_minute(first, 0), _wall_minute(last + timedelta(days=1), 0))
+    segments = _cached_segments(instructor_tz, wall[0] - 2 * MINUTES_PER_DAY, wall[1] + 2 * MINUTES_PER_DAY)
+    pieces = _preimage(wall, segments)
+    span = (pieces[0][0], pieces[-1][1])
+    inside = [segment for segment in segments if segment[0] < span[1] and segment[1] > span[0]]
+    return OpenTime(
+        span=span,
+        intervals=_availability(windows, first, last, segments),
+        offsets=frozenset(offset for _, _, offset in inside),
+        changes=tuple(start for start, _, _ in inside[1:]),
+    )
+
+
+def local_instants(*, tz: str, day: date, start_minute: int, end_minute: int) -> list[Interval]:
+    """Real instants (epoch minutes) whose wall time in `tz` lies in [start_minute,
+    end_minute) on local `day`; two pieces around a fall-back hour, fewer minutes across a gap."""
+    wall = (_wall_minute(day, start_minute), _wall_minute(day, end_minute))
+    day_start = _wall_minute(day, 0)
+    return _preimage(wall, _cached_segments(tz, day_start - 2 * MINUTES_PER_DAY, day_start + 3 * MINUTES_PER_DAY))
+
+
+def protected_mornings(*, now: datetime, instructor_tz: str, is_travel: bool, rules: SlotRules) -> list[Interval]:
+    """The starts overnight protection (rule 4) refuses at `now`, in epoch minutes."""
+    _require_aware(now, "now")
+    zone = ZoneInfo(instructor_tz)
+    now_local = now.astimezone(zone)
+    today = _wall_minute(now_local.date(), 0)
+    segments = _cached_segments(instructor_tz, today - 2 * MINUTES_PER_DAY, today + 3 * MINUTES_PER_DAY)
+    return _overnight_block(now_local, is_travel, rules, segments)
+
+
+@functools.lru_cache(maxsize=1024)
+def _cached_segments(tz: str, lo: int, hi: int) -> list[OffsetSegment]:
+    """For the index helpers above, called for thousands of instructors in a few zones and
+    days (callers never mutate the list)."""
+    return _offset_segments(ZoneInfo(tz), lo, hi)
 
 
 def format_slot(start: datetime, viewer_tz: str) -> dict[str, str]:

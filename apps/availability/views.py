@@ -128,8 +128,9 @@ def blackout_remove(request: HttpRequest, blackout_id: int) -> HttpResponse:
     user = _user(request)
     form = BlackoutForm(request.POST)  # only its hidden `week` matters here
     form.is_valid()
-    blackout_delete(actor=user, blackout_id=blackout_id)  # someone else's: 404
-    return _days_off_result(request, form, "Day off removed.", timezone.now())
+    now = timezone.now()
+    blackout_delete(actor=user, blackout_id=blackout_id, now=now)  # someone else's: 404
+    return _days_off_result(request, form, "Day off removed.", now)
 
 
 @require_safe

@@ -32,6 +32,7 @@ from PIL import Image
 from apps.accounts.models import Learner, User
 from apps.availability.cells import mask_from_ranges
 from apps.availability.models import AvailabilityDay
+from apps.availability.open_quarters import open_quarters_refresh
 from apps.availability.selectors_public import (
     SlotChoice,
     offerings_of,
@@ -222,6 +223,7 @@ def seed_lessons(ctx: DemoContext) -> None:
     teacher1 = _bookable(InstructorProfile.objects.get(user=ctx.instructors[0]))
     spanish = _bookable(_teacher("spanish", exclude={teacher1.pk}))
     _open_past_days([teacher1, spanish], timezone.localdate(start), today)
+    open_quarters_refresh(instructor_ids=[teacher1.pk, spanish.pk], now=now)
     for user in [student, *others]:
         payment_method_add(actor=user, card_token=TEST_CARD, request_key="demo")
     kids = {

@@ -29,7 +29,7 @@ from apps.favorites.models import Favorite
 from apps.instructors.models import InstructorProfile, Offering
 from apps.instructors.states import ProfileStatus
 from apps.search.criteria import SEARCH_ZONE
-from apps.search.openings import Calendar, calendar_list, calendar_span, window_starts
+from apps.search.openings import Calendar, CalendarAsk, calendar_list, calendar_span, window_starts
 from apps.search.relax import DayWindow
 
 NEXT_TIMES = 3
@@ -100,16 +100,31 @@ def saved_teacher_list(*, user: User, now: datetime) -> list[SavedTeacher]:
     )
     today = now.astimezone(SEARCH_ZONE).date()
     window = DayWindow(today, today + timedelta(days=LOOKAHEAD_DAYS - 1))
-    zones_and_rules = {f.instructor_id: (f.instructor.timezone, slot_rules_for(f.instructor)) for f in favorites}
-    calendars = calendar_list(zones_and_rules, *calendar_span(window, today)) if favorites else {}
-    return [_saved_teacher(favorite, calendars, window, user.timezone, now) for favorite in favorites]
+    choices = {f.instructor_id: _choice(f.instructor, f) for f in favorites}
+    asks = {
+        f.instructor_id: CalendarAsk(
+            f.instructor.timezone,
+            slot_rules_for(f.instructor),
+            frozenset(c.duration for c in [choices[f.instructor_id]] if c),
+        )
+        for f in favorites
+    }
+    calendars = calendar_list(asks, *calendar_span(window, today), now=now) if favorites else {}
+    return [
+        _saved_teacher(favorite, choices[favorite.instructor_id], calendars, window, user.timezone, now)
+        for favorite in favorites
+    ]
 
 
 def _saved_teacher(
-    favorite: Favorite, calendars: dict[int, Calendar], window: DayWindow, viewer_tz: str, now: datetime
+    favorite: Favorite,
+    choice: SlotChoice | None,
+    calendars: dict[int, Calendar],
+    window: DayWindow,
+    viewer_tz: str,
+    now: datetime,
 ) -> SavedTeacher:
     profile = favorite.instructor
-    choice = _choice(profile, favorite)
     if choice is None:  # nothing bookable right now: listed, without times
         return SavedTeacher(
             profile=profile, saved_at=favorite.created_at, choice=None, next_times=[], book_again_url=""

@@ -21,7 +21,7 @@ from apps.instructors.models import InstructorProfile, Offering
 from apps.instructors.states import Format
 from apps.reviews.rating import RatingPrior, RatingSummary, bayesian_average, rating_row, rating_summary
 from apps.search.criteria import DEFAULT_WINDOW_DAYS, SEARCH_ZONE, SEARCH_ZONE_NAME
-from apps.search.openings import calendar_list, window_starts
+from apps.search.openings import CalendarAsk, calendar_list, window_starts
 from apps.search.relax import DayWindow
 
 NEXT_TIMES = 3
@@ -158,9 +158,9 @@ def _first_starts(
         return {}
     today = now.astimezone(SEARCH_ZONE).date()
     window = DayWindow(today, today + timedelta(days=DEFAULT_WINDOW_DAYS - 1))
-    rules = {p.pk: (p.timezone, slot_rules_for(p)) for p in profiles}
+    asks = {p.pk: CalendarAsk(p.timezone, slot_rules_for(p), frozenset({choices[p.pk].duration})) for p in profiles}
     # A day before (another zone's evening is New York's morning), two after (a late lesson).
-    calendars = calendar_list(rules, today - timedelta(days=1), window.last + timedelta(days=2))
+    calendars = calendar_list(asks, today - timedelta(days=1), window.last + timedelta(days=2), now=now)
     return {
         pk: window_starts(
             calendars[pk], window, duration=choice.duration, is_travel=choice.is_travel, now=now, limit=NEXT_TIMES

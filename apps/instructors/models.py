@@ -50,6 +50,8 @@ class InstructorProfile(TimeStampedModel):
     commission_override_expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        # PostgreSQL also has instructor_live_recent_idx (migration 0003; SQLite cannot index
+        # NULLS LAST): search without a subject reads the newest live instructors in order.
         indexes = [models.Index(fields=["status"], name="instructor_status_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=ProfileStatus.values), name="instructor_status_valid"),

@@ -1,13 +1,15 @@
 """Running a search: candidates, exact availability, relaxation, ranking and one page of
-results, in four queries whatever the number of instructors.
+results, in a fixed number of queries whatever the number of instructors (four with a
+service; up to seven without one).
 
-1. One query fetches the candidate offerings for the filters that are never relaxed (subject,
-   format, live), with their instructors' review counts and stars (the aggregate rating row,
-   joined): `selectors.search_candidate_list`. At most `POOL_SIZE`: a service never has
-   more at 10,000 instructors, so a search for one sees all of them; a search without one
-   (a category, or nothing) ranks the pool a cheap pre-ranking chose, and `total_exact` is false.
-2. Two queries read every candidate's open days (minus blackout dates) and active bookings
-   around the widest window this search may relax to (`openings.calendar_list`).
+1. The candidate offerings for the filters that are never relaxed (subject, format, live),
+   with their instructors' review counts and stars: `selectors.search_candidate_list`. At most
+   `POOL_SIZE`: a service never has more at 10,000 instructors, so a search for one sees all
+   of them (one query); a search without one (a category, or nothing) ranks the pool a cheap
+   pre-ranking chose (two to four queries), and `total_exact` is false.
+2. Two queries read every candidate's open-time index row and active bookings
+   (`openings.calendar_list`); no slot rules run per day: open starts are a few integer
+   operations on the index (availability/quarters.py), exactly `open_slots`.
 3. In Python, each candidate gets the lowest relaxation level at which it matches — per
    format, since price is checked on the matching format's rate and place on that format's
    kind of place — with its first open starts in that level's window (`openings.window_starts`).
@@ -19,6 +21,7 @@ results, in four queries whatever the number of instructors.
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -36,7 +39,7 @@ from apps.search.context import Evaluation, Match, SearchContext, lesson_minutes
 from apps.search.criteria import SEARCH_ZONE, SEARCH_ZONE_NAME, Known, SearchCriteria
 from apps.search.explain import explanation
 from apps.search.gazetteer import distance_m
-from apps.search.openings import Calendar, calendar_list, calendar_span, window_starts
+from apps.search.openings import Calendar, CalendarAsk, calendar_list, calendar_span, window_starts
 from apps.search.relax import (
     MIN_RESULTS,
     RELAXATION_ORDER,
@@ -140,8 +143,8 @@ def search_execute(ctx: SearchContext, *, sort: str, page: int) -> SearchPage:
     window = ctx.plan.widest
     pool = POOL_SIZE if ctx.criteria.service else BROAD_POOL_SIZE
     candidates, truncated = search_candidate_list(ctx.criteria, ctx.known, pool=pool)
-    rules = {c.profile_id: (c.timezone, _rules(c)) for c in candidates}
-    calendars = calendar_list(rules, *calendar_span(window, ctx.today)) if candidates else {}
+    asks = _calendar_asks(candidates)
+    calendars = calendar_list(asks, *calendar_span(window, ctx.today), now=ctx.now) if candidates else {}
     evaluations = [_evaluate(ctx, candidate, calendars[candidate.profile_id]) for candidate in candidates]
     best = _best_per_instructor(evaluations)
     level = level_choose([match.level for match in best], len(ctx.plan.steps))
@@ -168,7 +171,7 @@ def search_execute(ctx: SearchContext, *, sort: str, page: int) -> SearchPage:
         sort=sort if sort in _SORT_KEYS else "best",
         explanation=_explain(ctx, relaxed, len(matches)),
         unparsed=ctx.unparsed,
-        suggestions=_suggestions(ctx, evaluations, calendars, strict_count, candidates, rules, found=bool(matches)),
+        suggestions=_suggestions(ctx, evaluations, calendars, strict_count, candidates, asks, found=bool(matches)),
     )
 
 
@@ -178,14 +181,14 @@ def _suggestions(
     calendars: dict[int, Calendar],
     strict_count: int,
     candidates: list[Candidate],
-    rules: dict[int, tuple[str, SlotRules]],
+    asks: dict[int, CalendarAsk],
     *,
     found: bool,
 ) -> list[Suggestion]:
     if strict_count >= MIN_RESULTS:
         return []
     nearby = suggestions_for(ctx, evaluations, calendars, strict_count)
-    return nearby if found else nearby + zero_result_suggestions(ctx, candidates, rules)
+    return nearby if found else nearby + zero_result_suggestions(ctx, candidates, asks)
 
 
 def context_build(
@@ -224,6 +227,14 @@ def _rules(candidate: Candidate) -> SlotRules:
         profile = InstructorProfile(buffer_minutes=key[0], travel_buffer_minutes=key[1], overnight_protection=key[2])
         _rules_cache[key] = slot_rules_for(profile)
     return _rules_cache[key]
+
+
+def _calendar_asks(candidates: list[Candidate]) -> dict[int, CalendarAsk]:
+    """Per instructor: zone, policy and the lesson lengths of their candidate offerings."""
+    durations: dict[int, set[int]] = defaultdict(set)
+    for candidate in candidates:
+        durations[candidate.profile_id].add(lesson_minutes(candidate))
+    return {c.profile_id: CalendarAsk(c.timezone, _rules(c), frozenset(durations[c.profile_id])) for c in candidates}
 
 
 def first_open(

@@ -24,7 +24,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
 )
 from django.db.models.expressions import Case, When
@@ -193,6 +192,7 @@ _OFFERING_FIELDS = {
     "duration_options": "duration_options",
     "skill_levels": "skill_levels",
 }
+_FLAGS = ("age_ok", "covers_place")
 _ANNOTATIONS = (
     "bio_chars", "identity_verified", "background_checked", "age_ok", "covers_place", "review_count", "review_stars",
 )  # fmt: skip
@@ -205,14 +205,14 @@ def allowed_formats(asked: str | None) -> list[Format]:
 
 
 def search_candidate_list(criteria: SearchCriteria, known: Known, *, pool: int) -> tuple[list[Candidate], bool]:
-    """Candidate offerings for the filters that are never relaxed (subject, format, live), in
-    one query: at most `pool` of them, the most promising first, and whether more existed.
+    """Candidate offerings for the filters that are never relaxed (subject, format, live): at
+    most `pool` of them, the most promising first, and whether more existed.
 
     A service's offerings number a few hundred at 10,000 instructors: one plain query reads
     them all (per-row index probes for age group and travel areas), so relaxation and ranking
-    see everything. Without a service the pool is the best `pool` by a cheap pre-ranking: a
-    subquery sorts only ids and sort keys over every match (the age group's offerings and the
-    covering areas hashed once each), and the wide rows are read for the pool alone. Service
+    see everything. Without a service the pool is the best `pool` by a cheap pre-ranking
+    (`_pool_candidates`: two to four queries; with no filter to count, the newest live
+    instructors come straight off the `instructor_live_recent_idx` index). Service
     and neighborhood names come from `known` (in memory) rather than joins. Ratings come from
     the instructors' aggregate review rows, joined here (one-to-one, by primary key)."""
     service_ids = known.service_ids(service=criteria.service, category=criteria.category)
@@ -220,28 +220,77 @@ def search_candidate_list(criteria: SearchCriteria, known: Known, *, pool: int) 
         return [], False
     matches = _static_matches(criteria, service_ids)
     if criteria.service is None:
-        hashed = _pre_rank(
-            criteria,
-            _age_clause(criteria.age_group, hashed=True),
-            _covers_clause(criteria.location, known, hashed=True),
-        )
-        matches = Offering.objects.filter(pk__in=Subquery(matches.order_by(*hashed).values("pk")[: pool + 1]))
+        return _pool_candidates(criteria, known, matches, pool=pool)
     age = _age_clause(criteria.age_group, hashed=False)
     covers = _covers_clause(criteria.location, known, hashed=False)
     rows = list(
-        matches.annotate(
-            bio_chars=Length("profile__bio"),
-            identity_verified=Q(profile__identity_verified_at__isnull=False),
-            background_checked=Q(profile__background_check_passed_at__isnull=False),
+        _wide(matches)
+        .annotate(
             age_ok=Case(When(age, then=Value(True)), default=Value(False), output_field=BooleanField()),
             covers_place=Case(When(covers, then=Value(True)), default=Value(False), output_field=BooleanField()),
-            review_count=Coalesce(F("profile__rating__review_count"), 0),
-            review_stars=Coalesce(F("profile__rating__stars_total"), 0),
         )
         .order_by(*_pre_rank(criteria, age, covers))
         .values(*_value_names())[: pool + 1]
     )
     return [_candidate(row, known) for row in rows[:pool]], len(rows) > pool
+
+
+def _pool_candidates(
+    criteria: SearchCriteria, known: Known, matches: QuerySet[Offering], *, pool: int
+) -> tuple[list[Candidate], bool]:
+    """Without a service: the pool's ids in pre-rank order from one narrow query over every
+    match (the age group's offerings and the covering areas hashed once each), then the
+    pool's wide rows by id, and — only when asked — which of them teach the age group and
+    travel to the place, by two index probes on the pool alone. Computing those flags in the
+    wide query made PostgreSQL hash the age group's thousands of offerings twice more."""
+    hashed = _pre_rank(
+        criteria,
+        _age_clause(criteria.age_group, hashed=True),
+        _covers_clause(criteria.location, known, hashed=True),
+    )
+    ranked = list(matches.order_by(*hashed).values_list("pk", flat=True)[: pool + 1])
+    kept = ranked[:pool]
+    if not kept:
+        return [], False
+    rows = list(_wide(Offering.objects.filter(id_in("pk", kept))).values(*_value_names(flags=False)))
+    teaches_age = _teaching_age_group(criteria.age_group, kept)
+    covering = _covering(criteria.location, known, [row["profile_id"] for row in rows])
+    for row in rows:
+        row["age_ok"] = teaches_age is None or row["pk"] in teaches_age
+        row["covers_place"] = row["profile_id"] in covering
+    position = {pk: index for index, pk in enumerate(kept)}
+    rows.sort(key=lambda row: position[row["pk"]])
+    return [_candidate(row, known) for row in rows], len(ranked) > pool
+
+
+def _wide(offerings: QuerySet[Offering]) -> QuerySet[Offering]:
+    """What a candidate card needs beyond the offering's own columns."""
+    return offerings.annotate(
+        bio_chars=Length("profile__bio"),
+        identity_verified=Q(profile__identity_verified_at__isnull=False),
+        background_checked=Q(profile__background_check_passed_at__isnull=False),
+        review_count=Coalesce(F("profile__rating__review_count"), 0),
+        review_stars=Coalesce(F("profile__rating__stars_total"), 0),
+    )
+
+
+def _teaching_age_group(age_group: str | None, offering_ids: list[int]) -> set[int] | None:
+    """Which of these offerings teach the age group (None: no age group asked, all pass)."""
+    if age_group is None:
+        return None
+    through = Offering.age_groups.through.objects.filter(id_in("offering_id", offering_ids), agegroup_id=age_group)
+    return set(through.values_list("offering_id", flat=True))
+
+
+def _covering(location: Location | None, known: Known, profile_ids: list[int]) -> set[int]:
+    """Which of these instructors travel to the place (as `_covers_clause`)."""
+    if location is None or location not in known.coverage:
+        return set()
+    neighborhoods, boroughs = known.coverage[location]
+    areas = ServiceArea.objects.filter(id_in("profile_id", profile_ids)).filter(
+        Q(neighborhood_id__in=neighborhoods) | Q(borough_id__in=boroughs)
+    )
+    return set(areas.values_list("profile_id", flat=True))
 
 
 def _static_matches(criteria: SearchCriteria, service_ids: list[int]) -> QuerySet[Offering]:
@@ -271,9 +320,10 @@ def service_teacher_counts(*, category: str, formats: Iterable[str], known: Know
     return {known.services_by_id[service_id].slug: teachers for service_id, teachers in rows}
 
 
-def _value_names() -> list[str]:
+def _value_names(*, flags: bool = True) -> list[str]:
     names = [*_OFFERING_FIELDS.values(), "service_id", *RATE_FIELDS.values(), *_PROFILE_FIELDS.values()]
-    return [*names, "profile__studio_neighborhood_id", *_ANNOTATIONS]
+    annotations = _ANNOTATIONS if flags else tuple(name for name in _ANNOTATIONS if name not in _FLAGS)
+    return [*names, "profile__studio_neighborhood_id", *annotations]
 
 
 def _age_clause(age_group: str | None, *, hashed: bool) -> Q:

@@ -15,11 +15,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from apps.availability.cells import format_hhmm
-from apps.availability.slots import SlotRules
 from apps.instructors.states import Format
 from apps.search.context import Evaluation, SearchContext, lesson_minutes
 from apps.search.explain import DAY_PARTS, when_phrase
-from apps.search.openings import Calendar, calendar_list, calendar_span, window_starts
+from apps.search.openings import Calendar, CalendarAsk, calendar_list, calendar_span, window_starts
 from apps.search.relax import HORIZON_DAYS, STATIC_CONSTRAINTS, DayWindow
 from apps.search.selectors import Candidate, service_teacher_counts
 
@@ -134,21 +133,21 @@ def _drops(ctx: SearchContext, evaluations: Sequence[Evaluation], strict_count: 
 
 
 def zero_result_suggestions(
-    ctx: SearchContext, candidates: Sequence[Candidate], rules: Mapping[int, tuple[str, SlotRules]]
+    ctx: SearchContext, candidates: Sequence[Candidate], asks: Mapping[int, CalendarAsk]
 ) -> list[Suggestion]:
     """Next steps for a search nobody matches even relaxed: later dates, then neighbouring services."""
-    return _later_dates(ctx, candidates, rules) + _related_services(ctx)
+    return _later_dates(ctx, candidates, asks) + _related_services(ctx)
 
 
 def _later_dates(
-    ctx: SearchContext, candidates: Sequence[Candidate], rules: Mapping[int, tuple[str, SlotRules]]
+    ctx: SearchContext, candidates: Sequence[Candidate], asks: Mapping[int, CalendarAsk]
 ) -> list[Suggestion]:
     """The first days after the searched window on which a candidate has an open start."""
     first = ctx.plan.widest.last + dt.timedelta(days=1)
     last = ctx.today + dt.timedelta(days=HORIZON_DAYS)
     if not candidates or first > last:
         return []
-    calendars = calendar_list(rules, *calendar_span(DayWindow(first, last), ctx.today))
+    calendars = calendar_list(asks, *calendar_span(DayWindow(first, last), ctx.today), now=ctx.now)
     found: list[Suggestion] = []
     day = first
     while day <= last and len(found) < MAX_LATER_DATES:

@@ -28,7 +28,7 @@ from apps.availability.tests.helpers import NOW, NY, ny, store
 from apps.core.errors import Conflict, NotFound, ValidationFailed
 from apps.instructors.tests.factories import live_instructor
 from apps.notifications.models import Notification
-from apps.search.openings import calendar_list
+from apps.search.openings import CalendarAsk, calendar_list
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,8 @@ def test_imported_busy_time_blocks_slots_like_a_booking(client, tuesday, school)
 
 def test_search_reads_imported_busy_time_too(tuesday, school) -> None:
     imported_calendar_refresh(feed_id=school.pk, now=NOW)
-    calendars = calendar_list({tuesday.pk: ("America/New_York", SlotRules())}, TUE, TUE)
+    ask = CalendarAsk("America/New_York", SlotRules(), frozenset({60}))
+    calendars = calendar_list({tuesday.pk: ask}, TUE, TUE, now=NOW)
     assert [(b.starts_at, b.ends_at) for b in calendars[tuesday.pk].bookings] == [(ny(TUE, "09:00"), ny(TUE, "10:00"))]
 
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from django.utils.text import slugify
 
 from apps.accounts.tests.factories import InstructorUserFactory
+from apps.availability.open_quarters import open_quarters_refresh
 from apps.availability.tests.helpers import store
 from apps.catalog.models import Service
 from apps.instructors.models import InstructorProfile
@@ -91,7 +92,10 @@ def teacher(
 
 
 def free(profile: InstructorProfile, day: date, *ranges: tuple[str, str]) -> InstructorProfile:
+    """Open these hours, and rebuild the instructor's open-time index as the availability
+    services do on every save (search reads the index)."""
     store(profile, day, *ranges)
+    open_quarters_refresh(instructor_ids=[profile.pk], now=NOW)
     return profile
 
 

@@ -400,7 +400,7 @@ def test_a_search_costs_the_same_queries_for_3_or_30_instructors(count: int) -> 
     platform_config()  # cached for every process (the rating prior and minimum come from it)
     with CaptureQueriesContext(connection) as captured:
         page = run(q="piano for adults near park slope tomorrow afternoon")
-    # Candidates (with their ratings), their day rows, their bookings, and the page's service areas.
+    # Candidates (with their ratings), their open-time index rows, their bookings, and the page's service areas.
     assert len(captured.captured_queries) == 4
     # 3: two free in the afternoon, so the time is relaxed; 30: fifteen are, nothing is.
     assert (page.total, page.relaxed) == ((3, ["time"]) if count == 3 else (15, []))

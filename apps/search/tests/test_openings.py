@@ -1,38 +1,65 @@
-"""Search's batch openings: the fast path on a day's cells must give exactly the starts of the
-reference rules (availability.slots.open_slots), on generated calendars with bookings,
-notice, overnight protection, buffers and asked windows; DST days, windows running into
-midnight and other zones go through the reference itself."""
+"""Search's batch openings: a calendar answered from the open-quarter index must give exactly
+the starts of the reference rules (availability.slots.open_slots) over New York windows, on
+generated calendars with bookings, notice, overnight protection, buffers and asked windows, in
+New York (on DST days too) and in other zones; a calendar without an index row goes through
+the reference itself."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from apps.availability.cells import mask_from_ranges, windows_from_masks
+from apps.availability.quarters import quarter_span
 from apps.availability.slots import BusyInterval, SlotQuery, SlotRules, open_slots
-from apps.search.openings import _simple_day, calendar_build, window_starts
+from apps.search.openings import Calendar, window_starts
 from apps.search.relax import DayWindow
 
 NY = ZoneInfo("America/New_York")
 MONDAY = date(2026, 6, 8)  # a week without DST changes
 FULL_DAY = (1 << 48) - 1
+# First days of five-day calendars: a plain week, the weeks of both New York changes.
+FIRSTS = [MONDAY, date(2026, 3, 6), date(2026, 10, 30)]
+ZONES = ["America/New_York", "America/New_York", "Europe/London", "Asia/Kathmandu", "America/Los_Angeles"]
+
+
+def calendar_of(tz: str, rules: SlotRules, masks: dict[date, int], bookings: list[BusyInterval], *, now: datetime, indexed: bool) -> Calendar:  # fmt: skip
+    """As calendar_list builds it: from the index row (built from yesterday, as the
+    availability services build it), or from the day rows."""
+    if not indexed:
+        return Calendar(timezone=tz, rules=rules, bookings=tuple(bookings), masks=masks)
+    span = quarter_span(masks, timezone=tz, first=now.astimezone(ZoneInfo(tz)).date() - timedelta(days=1))
+    assert span is not None
+    return Calendar(timezone=tz, rules=rules, bookings=tuple(bookings), span=span)
 
 
 def _reference(calendar, window: DayWindow, *, duration: int, is_travel: bool, now: datetime) -> list[datetime]:
-    """One call of the reference rules over the whole window, kept to its time of day."""
+    """One call of the reference rules over the instructor's dates around the window, kept to
+    the window's New York dates and time of day."""
     starts = open_slots(
         windows=windows_from_masks(calendar.masks),
         bookings=calendar.bookings,
         instructor_tz=calendar.timezone,
-        query=SlotQuery(duration_minutes=duration, is_travel=is_travel, date_from=window.first, date_to=window.last),
+        query=SlotQuery(
+            duration_minutes=duration,
+            is_travel=is_travel,
+            date_from=window.first - timedelta(days=1),
+            date_to=window.last + timedelta(days=1),
+        ),
         now=now,
         rules=calendar.rules,
     )
-    minutes = [(s, s.astimezone(NY).hour * 60 + s.astimezone(NY).minute) for s in starts]
-    return [s for s, minute in minutes if window.start_minute <= minute < window.end_minute]
+    local = [(s, s.astimezone(NY)) for s in starts]
+    return [
+        s
+        for s, at in local
+        if window.first <= at.date() <= window.last
+        and window.start_minute <= at.hour * 60 + at.minute < window.end_minute
+    ]
 
 
 bookings_strategy = st.lists(
@@ -61,66 +88,67 @@ bookings_strategy = st.lists(
     overnight=st.booleans(),
     buffer=st.sampled_from([0, 10, 15, 30]),
     travel_buffer=st.sampled_from([0, 45, 60, 90]),
+    week=st.sampled_from(FIRSTS),
+    tz=st.sampled_from(ZONES),
 )
-def test_fast_path_equals_the_reference_rules(
+def test_the_index_gives_the_reference_starts(
     masks, booked, now_offset, now_seconds, first, span, start_quarter, length_quarters,
-    duration, is_travel, overnight, buffer, travel_buffer,
+    duration, is_travel, overnight, buffer, travel_buffer, week, tz,
 ) -> None:  # fmt: skip
-    days = {MONDAY + timedelta(days=n): mask for n, mask in enumerate(masks) if mask}
+    zone = ZoneInfo(tz)
+    days = {week + timedelta(days=n): mask for n, mask in enumerate(masks) if mask}
     bookings = []
     for offset, minute, length, travel in booked:
-        start = datetime.combine(MONDAY + timedelta(days=offset), time(0), tzinfo=NY) + timedelta(minutes=minute)
-        bookings.append(
-            BusyInterval(start.astimezone(UTC), (start + timedelta(minutes=length)).astimezone(UTC), travel)
-        )
+        midnight = datetime.combine(week + timedelta(days=offset), time(0), tzinfo=zone).astimezone(UTC)
+        start = midnight + timedelta(minutes=minute)  # elapsed time (in UTC): DST days too
+        bookings.append(BusyInterval(start, start + timedelta(minutes=length), travel))
     overnight_off = (
         {}
         if overnight
         else {"overnight_cutoff_hour": 24, "overnight_morning_hour": 0, "overnight_travel_morning_hour": 0}
     )
     rules = SlotRules(buffer_minutes=buffer, travel_buffer_minutes=travel_buffer, **overnight_off)
-    calendar = calendar_build("America/New_York", rules, days, bookings)
-    now = datetime.combine(MONDAY, time(0), tzinfo=NY) + timedelta(minutes=now_offset, seconds=now_seconds)
+    now = datetime.combine(week, time(0), tzinfo=NY) + timedelta(minutes=now_offset, seconds=now_seconds)
     start_minute = start_quarter * 15
     window = DayWindow(
-        MONDAY + timedelta(days=first),
-        MONDAY + timedelta(days=first + span),
+        week + timedelta(days=first),
+        week + timedelta(days=first + span),
         start_minute,
         min(start_minute + length_quarters * 15, 1440),
     )
-    fast = window_starts(calendar, window, duration=duration, is_travel=is_travel, now=now, limit=10_000)
-    per_day = window_starts(calendar, window, duration=duration, is_travel=is_travel, now=now, limit=10_000, reference=True)  # fmt: skip
-    assert fast == per_day
-    assert fast == _reference(calendar, window, duration=duration, is_travel=is_travel, now=now)
+    indexed = calendar_of(tz, rules, days, bookings, now=now, indexed=True)
+    unindexed = calendar_of(tz, rules, days, bookings, now=now, indexed=False)
+    found = window_starts(indexed, window, duration=duration, is_travel=is_travel, now=now, limit=10_000)
+    assert found == window_starts(unindexed, window, duration=duration, is_travel=is_travel, now=now, limit=10_000)
+    assert found == _reference(unindexed, window, duration=duration, is_travel=is_travel, now=now)
+    limited = window_starts(indexed, window, duration=duration, is_travel=is_travel, now=now, limit=3)
+    assert limited == found[:3]
 
 
-def test_the_limit_keeps_the_earliest() -> None:
-    calendar = calendar_build("America/New_York", SlotRules(), {MONDAY: mask_from_ranges([(9 * 60, 12 * 60)])}, [])
+@pytest.mark.parametrize("indexed", [True, False])
+def test_the_limit_keeps_the_earliest(indexed: bool) -> None:
     now = datetime(2026, 6, 7, 12, 0, tzinfo=NY)
+    masks = {MONDAY: mask_from_ranges([(9 * 60, 12 * 60)])}
+    calendar = calendar_of("America/New_York", SlotRules(), masks, [], now=now, indexed=indexed)
     starts = window_starts(calendar, DayWindow(MONDAY, MONDAY), duration=60, is_travel=False, now=now, limit=2)
     assert [s.astimezone(NY).strftime("%H:%M") for s in starts] == ["09:00", "09:15"]
 
 
-def test_dst_days_and_midnight_runs_are_not_simple() -> None:
-    evening = mask_from_ranges([(20 * 60, 22 * 60)])
-    assert _simple_day(MONDAY, evening)
-    assert not _simple_day(date(2026, 11, 1), evening)  # fall back
-    assert not _simple_day(date(2026, 3, 8), evening)  # spring forward
-    assert not _simple_day(MONDAY, mask_from_ranges([(22 * 60, 24 * 60)]))
-
-
-def test_a_lesson_may_run_past_midnight() -> None:
+@pytest.mark.parametrize("indexed", [True, False])
+def test_a_lesson_may_run_past_midnight(indexed: bool) -> None:
     masks = {MONDAY: mask_from_ranges([(23 * 60, 24 * 60)]), MONDAY + timedelta(days=1): mask_from_ranges([(0, 60)])}
-    calendar = calendar_build("America/New_York", SlotRules(), masks, [])
     now = datetime(2026, 6, 7, 12, 0, tzinfo=NY)
+    calendar = calendar_of("America/New_York", SlotRules(), masks, [], now=now, indexed=indexed)
     starts = window_starts(calendar, DayWindow(MONDAY, MONDAY), duration=90, is_travel=False, now=now, limit=10)
     assert [s.astimezone(NY).strftime("%H:%M") for s in starts] == ["23:00", "23:15", "23:30"]
 
 
-def test_the_fall_back_day_offers_both_one_oclocks() -> None:
+@pytest.mark.parametrize("indexed", [True, False])
+def test_the_fall_back_day_offers_both_one_oclocks(indexed: bool) -> None:
     sunday = date(2026, 11, 1)
-    calendar = calendar_build("America/New_York", SlotRules(), {sunday: mask_from_ranges([(0, 3 * 60)])}, [])
     now = datetime(2026, 10, 30, 12, 0, tzinfo=NY)
+    masks = {sunday: mask_from_ranges([(0, 3 * 60)])}
+    calendar = calendar_of("America/New_York", SlotRules(), masks, [], now=now, indexed=indexed)
     starts = window_starts(
         calendar, DayWindow(sunday, sunday, 60, 120), duration=60, is_travel=False, now=now, limit=10
     )
@@ -131,10 +159,11 @@ def test_the_fall_back_day_offers_both_one_oclocks() -> None:
     ]  # fmt: skip
 
 
-def test_an_instructor_in_another_zone_is_searched_in_new_york_time() -> None:
+@pytest.mark.parametrize("indexed", [True, False])
+def test_an_instructor_in_another_zone_is_searched_in_new_york_time(indexed: bool) -> None:
     masks = {MONDAY: mask_from_ranges([(18 * 60, 20 * 60)])}  # 18:00–20:00 in London = 1–3 pm in New York
-    calendar = calendar_build("Europe/London", SlotRules(), masks, [])
     now = datetime(2026, 6, 7, 12, 0, tzinfo=NY)
+    calendar = calendar_of("Europe/London", SlotRules(), masks, [], now=now, indexed=indexed)
     starts = window_starts(
         calendar, DayWindow(MONDAY, MONDAY, 12 * 60, 17 * 60), duration=60, is_travel=False, now=now, limit=3
     )

@@ -188,5 +188,5 @@ def test_removing_a_day_off_checks_the_waitlist_after_commit(
         day_off = blackout_create(actor=scene.profile.user, day=THURSDAY, reason="Recital", now=NOW)
         entry = wait_for(student, scene, TEN, QUARTER_PAST_TEN)
         with django_capture_on_commit_callbacks(execute=True):
-            blackout_delete(actor=scene.profile.user, blackout_id=day_off.pk)
+            blackout_delete(actor=scene.profile.user, blackout_id=day_off.pk, now=NOW)
     assert _notices() == [(entry.pk, "2026-12-03T15:00:00+00:00")]
