@@ -16,12 +16,15 @@ from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import pluralize
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
 
+from apps.core.public_cache import public_read
 from apps.instructors.models import MAX_RATE_CENTS
 from apps.instructors.selectors import (
     KIDS_AGE_GROUP,
@@ -228,7 +231,9 @@ def _service_response(
 
 @require_safe
 def category_page(request: HtmxHttpRequest, category_slug: str) -> HttpResponse:
-    browse = category_browse_get(category_slug)
+    browse = public_read(
+        "category", [category_slug], lambda _minute: category_browse_get(category_slug), now=timezone.now()
+    )
     if browse is None:
         raise Http404("No such category.")
     kids_url = _url(reverse("instructors_public:kids"), {"category": category_slug})
@@ -267,14 +272,38 @@ def kids_page(request: HtmxHttpRequest) -> HttpResponse:
     return _render(request, "instructors/public/kids.html", context, KIDS_PARTIALS)
 
 
-@require_safe
-def profile_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+@dataclass(frozen=True)
+class ProfileFragments:
+    """What a profile page shows every visitor alike, rendered once per minute (or write)."""
+
+    title: str
+    slug: str
+    display_name: str
+    main_html: str
+    book_bar_html: str
+
+
+def _profile_fragments(slug: str) -> ProfileFragments | None:
     profile = instructor_public_get(slug)
     if profile is None:
-        raise Http404("No such instructor.")
+        return None
     # The newest reviews (one query, none without reviews); the rating rode along with the profile.
-    reviews = instructor_reviews_page(profile=profile)
-    return render(request, "instructors/public/profile.html", {"profile": profile, "reviews": reviews})
+    context = {"profile": profile, "reviews": instructor_reviews_page(profile=profile)}
+    return ProfileFragments(
+        title=f"{profile.display_name} · {profile.headline}" if profile.headline else profile.display_name,
+        slug=profile.slug,
+        display_name=profile.display_name,
+        main_html=render_to_string("instructors/public/_profile_main.html", context),
+        book_bar_html=render_to_string("instructors/public/_profile_book_bar.html", context),
+    )
+
+
+@require_safe
+def profile_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    page = public_read("profile", [slug], lambda _minute: _profile_fragments(slug), now=timezone.now())
+    if page is None:
+        raise Http404("No such instructor.")
+    return render(request, "instructors/public/profile.html", {"page": page})
 
 
 def _service_total(browse: KidsBrowse) -> int:

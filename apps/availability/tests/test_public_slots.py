@@ -186,8 +186,8 @@ def test_query_count_does_not_grow_with_the_range_or_bookings(client, profile, o
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url(profile), params).status_code == 200
         counts.append(len(queries))
-    # profile, offerings, days, blackouts, bookings
-    assert counts == [5, 5]
+    # profile, offerings, days (with their blackouts), bookings
+    assert counts == [4, 4]
 
 
 def test_next_available_across_offerings_defaults(client, profile, offering, student) -> None:
@@ -199,7 +199,7 @@ def test_next_available_across_offerings_defaults(client, profile, offering, stu
     make_booking(student=student, offering=offering, starts_at=ny(TUE, "08:00"), duration_minutes=30)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(f"/api/v1/instructors/{profile.pk}/next-available", {"count": 3, "tz": "America/Chicago"})
-    assert len(queries) == 5
+    assert len(queries) == 4  # profile, offerings, days (with their blackouts), bookings
     assert response.json() == {
         "instructor_id": profile.pk,
         "viewer_timezone": "America/Chicago",
@@ -246,7 +246,7 @@ def test_slot_picker_shows_the_day_strip_and_bookable_times(client, tuesday) -> 
             {"date": "2026-06-02", "service": "piano", "format": "studio", "duration": 60},
         )
     assert response.status_code == 200
-    assert len(queries) == 5
+    assert len(queries) == 4  # profile, offerings, days (with their blackouts), bookings
     picker = response.context["picker"]
     assert [(d.name, d.label, d.count, d.selected) for d in picker.days[:3]] == [
         ("Today", "Mon 1 Jun", 0, False),
