@@ -34,7 +34,7 @@ class Target:
     headers: dict[str, str] = field(default_factory=dict)
 
     async def request(
-        self, method: str, path: str, *, headers: dict[str, str] | None = None, body: Any = None, timeout: float = 30
+        self, method: str, path: str, *, headers: dict[str, str] | None = None, body: Any = None, timeout: float = 60
     ) -> Response:
         payload = b"" if body is None else json.dumps(body).encode()
         lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", "Connection: close"]

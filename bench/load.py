@@ -42,6 +42,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -296,10 +297,10 @@ class Client:
         await self.book(token, card, self.rng.choice(self.world.bookable), days=(3, 9), label="booking create")
 
     async def book(self, token: str, card: int, who: Bookable, *, days: tuple[int, int], label: str) -> str | None:
-        """Read the instructor's open times (not counted), book one at random; the booking's id."""
+        """Read the instructor's open times, book one at random; the booking's id."""
         first, last = (self.world.today + timedelta(days=n) for n in days)
-        listing = await self.target.request("GET", f"/api/v1/instructors/{who.id}/slots?from={first}&to={last}")
-        starts = [slot["starts_at"] for slot in listing.json()["slots"]] if listing.status == 200 else []
+        listing = await self.call("booking: slots", "GET", f"/api/v1/instructors/{who.id}/slots?from={first}&to={last}")
+        starts = [slot["starts_at"] for slot in listing.json()["slots"]] if listing and listing.status == 200 else []
         if not starts:
             return None
         body = {
@@ -340,7 +341,12 @@ async def week_edit(client: Client, token: str, day: date, hour: int) -> Respons
 
 
 async def run_level(
-    target: Target, world: World, concurrency: int, seconds: float, cap: int, pick: Callable[[Client], Awaitable[None]]
+    target: Target,
+    world: World,
+    concurrency: int,
+    seconds: float,
+    cap: int,
+    pick: Callable[[Client], Awaitable[object]],
 ) -> tuple[Tally, float]:
     tally, done = Tally(), [0]
     deadline = clock.monotonic() + seconds
@@ -384,10 +390,11 @@ async def race(target: Target, world: World, clients: int, rounds: int) -> tuple
     candidates = iter(world.bookable[len(world.bookable) // 2 :])
     for round_no in range(rounds):
         for who in candidates:
-            listing = await target.request(
-                "GET", f"/api/v1/instructors/{who.id}/slots?from={world.today}&to={world.today + timedelta(days=1)}"
+            tomorrow = world.today + timedelta(days=1)
+            listing = await client.call(
+                "race: slots", "GET", f"/api/v1/instructors/{who.id}/slots?from={world.today}&to={tomorrow}"
             )
-            starts = [s["starts_at"] for s in listing.json()["slots"]] if listing.status == 200 else []
+            starts = [s["starts_at"] for s in listing.json()["slots"]] if listing and listing.status == 200 else []
             if starts:
                 break
         else:
@@ -425,7 +432,7 @@ async def etag_storm(target: Target, world: World, clients: int, rounds: int) ->
         read = await target.request("GET", path, headers=auth)
         etag, week = read.headers["etag"], read.json()
 
-        async def save(hour: int, etag: str = etag, week: dict = week) -> tuple[int, Response | None]:
+        async def save(hour: int, etag: str = etag, week: dict[str, Any] = week) -> tuple[int, Response | None]:
             days = [{"date": d["date"], "windows": d["windows"]} for d in week["days"]]
             days[0]["windows"] = [{"start": f"{hour:02d}:00", "end": f"{hour + 1:02d}:00"}]
             put = await client.call("storm put", "PUT", path, headers={**auth, "If-Match": etag}, body={"days": days})
@@ -506,10 +513,8 @@ def main() -> None:
             run_level(target, world, 16, args.seconds, 10**6, lambda c: c.call("/healthz", "GET", "/healthz"))
         )
         report("baseline: trivial endpoint, 16 clients", *healthz)
-        for name in ("profile", "slots", "category"):
-            tally, seconds = asyncio.run(
-                run_level(target, world, 16, args.seconds, 10**6, lambda c, n=name: getattr(c, n)())
-            )
+        for name, read in (("profile", Client.profile), ("slots", Client.slots), ("category", Client.category)):
+            tally, seconds = asyncio.run(run_level(target, world, 16, args.seconds, 10**6, read))
             report(f"public read, 16 clients: {name}", tally, seconds)
         for level in (int(n) for n in args.levels.split(",")):
             tally, seconds = asyncio.run(

@@ -19,6 +19,7 @@ from apps.bookings.states import BookingStatus
 from apps.bookings.tests.factories import make_booking
 from apps.catalog.models import Service
 from apps.instructors.tests.factories import InstructorProfileFactory, OfferingFactory
+from apps.search.generation import search_generation_bump
 
 pytestmark = pytest.mark.django_db
 
@@ -126,6 +127,7 @@ def test_overnight_protection_follows_the_profile(client, profile, offering) -> 
         assert starts(client.get(url(profile), STUDIO_60)) == ["09:00"]
         profile.overnight_protection = False
         profile.save()
+        search_generation_bump()  # what the profile service does after its commit
         assert starts(client.get(url(profile), STUDIO_60)) == [
             "07:00", "07:15", "07:30", "07:45", "08:00", "08:15", "08:30", "08:45", "09:00",
         ]  # fmt: skip

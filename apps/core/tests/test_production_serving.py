@@ -34,7 +34,7 @@ def production_site(django_db_setup: None, tmp_path_factory: pytest.TempPathFact
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:
-        wait_for_port(port, "gunicorn")
+        wait_for_port(port, "gunicorn", timeout=120)  # a loaded machine boots slowly
         yield port
     finally:
         server.terminate()

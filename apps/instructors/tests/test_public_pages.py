@@ -676,15 +676,16 @@ def test_a_profile_page_comes_from_the_cache_until_a_write_changes_it(
     client: Client, django_capture_on_commit_callbacks: Any
 ) -> None:
     profile = live_instructor(slug="polly", display_name="Polly Math", headline="Patient tutor")
+    platform_config()  # cached for every process: the rating minimum comes from it
     search_generation_bump()
     first, again = _visit(client, "/instructors/polly/"), _visit(client, "/instructors/polly/")
-    assert (first[0], again[0]) == (4, 0)
-    assert again[1] == first[1]
+    assert first[0] > 0
+    assert again == (0, first[1])
     assert "<title>Polly Math · Patient tutor" in first[1]
     with django_capture_on_commit_callbacks(execute=True):
         instructor_profile_update(actor=profile.user, changes={"headline": "Calculus without tears"})
     queries, html = _visit(client, "/instructors/polly/")
-    assert queries == 4
+    assert queries == first[0]
     assert "Calculus without tears" in html
     assert "Patient tutor" not in html
 
