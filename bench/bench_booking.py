@@ -1,11 +1,11 @@
 """Benchmark booking creation under concurrency against raw PostgreSQL write throughput.
 
 Run from the repository root (PostgreSQL as the tests use it):
-    .venv/bin/python scripts/with_services.py .venv/bin/python bench/bench_booking.py [--clients 8] [--bookings 400]
+    .venv/bin/python scripts/with_services.py .venv/bin/python bench/bench_booking.py [--threads 8] [--bookings 400]
 
 It creates a throwaway database, seeds live instructors with availability and students with
 saved cards, then:
-1. books distinct open slots from `--clients` client processes through `booking_create` (the full
+1. books distinct open slots from `--threads` threads through `booking_create` (the full
    service: validation, pricing, slot re-check under the instructor lock, insert, event);
 2. races 32 students for one slot (exactly one must win);
 3. runs `pgbench -b simple-update` with the same client count on the same database for the
@@ -15,12 +15,12 @@ saved cards, then:
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
 import random
 import re
 import subprocess
 import sys
+import threading
 import time as clock
 from dataclasses import replace
 from datetime import timedelta
@@ -98,29 +98,32 @@ def _setup(instructors: int) -> tuple[list[BookingRequest], list[StudentCard]]:
     return requests, students
 
 
-def _book_all(work: list[Work]) -> tuple[int, int]:
-    """One client process: book each request in turn over its own database connection."""
-    booked = refused = 0
-    for (student, card), request in work:
-        try:
-            booking_create(actor=student, request=replace(request, payment_method_id=card), now=timezone.now())
-            booked += 1
-        except (SlotUnavailable, StudentBusy):  # taken meanwhile, or that student is busy then
-            refused += 1
-    connection.close()
-    return booked, refused
+def _run_threads(count: int, work: list[Work]) -> tuple[int, int, float]:
+    lock, booked, refused = threading.Lock(), [0], [0]
+    queue = list(work)
 
+    def worker() -> None:
+        while True:
+            with lock:
+                if not queue:
+                    break
+                (student, card), request = queue.pop()
+            try:
+                booking_create(actor=student, request=replace(request, payment_method_id=card), now=timezone.now())
+                with lock:
+                    booked[0] += 1
+            except (SlotUnavailable, StudentBusy):  # taken meanwhile, or that student is busy then
+                with lock:
+                    refused[0] += 1
+        connection.close()
 
-def _run_clients(count: int, work: list[Work]) -> tuple[int, int, float]:
-    """`count` client processes (as pgbench's clients are separate connections; threads of
-    one Python process would share one core under the GIL), each with a share of the work."""
-    connection.close()  # never hand an open connection across fork
-    shares = [work[n::count] for n in range(count)]
-    with multiprocessing.get_context("fork").Pool(count) as pool:
-        started = clock.perf_counter()
-        results = pool.map(_book_all, shares, chunksize=1)
-        elapsed = clock.perf_counter() - started
-    return sum(b for b, _ in results), sum(r for _, r in results), elapsed
+    threads = [threading.Thread(target=worker) for _ in range(count)]
+    started = clock.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return booked[0], refused[0], clock.perf_counter() - started
 
 
 def _pgbench(threads: int, seconds: int) -> float:
@@ -138,31 +141,31 @@ def _pgbench(threads: int, seconds: int) -> float:
     return float(match.group(1))
 
 
-def run(clients: int, bookings: int, instructors: int) -> None:
+def run(threads: int, bookings: int, instructors: int) -> None:
     requests, students = _setup(instructors)
     rng = random.Random(3)
     rng.shuffle(requests)
     work = [(students[i % len(students)], request) for i, request in enumerate(requests[:bookings])]
-    booked, refused, elapsed = _run_clients(clients, work)
+    booked, refused, elapsed = _run_threads(threads, work)
     rate = booked / elapsed
     print(f"booking_create: {booked} booked, {refused} refused (a student already busy then) in {elapsed:.2f} s "
-          f"with {clients} client processes = {rate:.1f} bookings/s")  # fmt: skip
+          f"with {threads} threads = {rate:.1f} bookings/s")  # fmt: skip
 
     target = requests[-1]
     before = Booking.objects.count()
-    _, _, race_time = _run_clients(RACERS, [(students[i % len(students)], target) for i in range(RACERS)])
+    _, _, race_time = _run_threads(RACERS, [(students[i % len(students)], target) for i in range(RACERS)])
     won = Booking.objects.count() - before
     print(
         f"race: {RACERS} clients for one slot -> {won} booking(s) in {race_time:.2f} s ({'OK' if won == 1 else 'FAIL'})"
     )
 
-    tps = _pgbench(clients, max(5, round(elapsed)))
-    print(f"pgbench simple-update, {clients} clients: {tps:.0f} TPS; booking_create = {rate / tps:.3f}x of raw TPS")
+    tps = _pgbench(threads, max(5, round(elapsed)))
+    print(f"pgbench simple-update, {threads} clients: {tps:.0f} TPS; booking_create = {rate / tps:.3f}x of raw TPS")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--bookings", type=int, default=400)
     parser.add_argument("--instructors", type=int, default=200)
     args = parser.parse_args()
@@ -170,7 +173,7 @@ def main() -> None:
         sys.exit("This benchmark needs PostgreSQL (exclusion constraints, pgbench).")
     test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
-        run(args.clients, args.bookings, args.instructors)
+        run(args.threads, args.bookings, args.instructors)
     finally:
         connection.close()
         connection.creation.destroy_test_db(test_name, verbosity=0)
