@@ -386,7 +386,7 @@ def report(title: str, tally: Tally, seconds: float) -> float:
 async def race(target: Target, world: World, clients: int, rounds: int) -> tuple[int, list[int]]:
     """`clients` students ask for the same slot (< 24 h away) at once, `rounds` times."""
     client = Client(target, world, Tally(), random.Random(5))
-    winners, odd = 0, []
+    winners, odd, started = 0, [], clock.monotonic()
     candidates = iter(world.bookable[len(world.bookable) // 2 :])
     for round_no in range(rounds):
         for who in candidates:
@@ -413,7 +413,7 @@ async def race(target: Target, world: World, clients: int, rounds: int) -> tuple
         winners += won
         if won != 1:
             odd.append(round_no)
-    report(f"race ({clients} clients)", client.tally, 1.0)
+    report(f"race ({clients} clients)", client.tally, clock.monotonic() - started)
     return winners, odd
 
 
@@ -427,7 +427,7 @@ async def etag_storm(target: Target, world: World, clients: int, rounds: int) ->
     auth = {"X-Session-Token": token}
     first = (await target.request("GET", path, headers=auth)).json()
     wins = lost = 0
-    last_hour = None
+    last_hour, started = None, clock.monotonic()
     for _ in range(rounds):
         read = await target.request("GET", path, headers=auth)
         etag, week = read.headers["etag"], read.json()
@@ -448,7 +448,7 @@ async def etag_storm(target: Target, world: World, clients: int, rounds: int) ->
         {"start": f"{last_hour:02d}:00", "end": f"{last_hour + 1:02d}:00"}
     ]
     versions_ok = final["version"] - first["version"] == wins
-    report(f"ETag storm ({clients} clients)", client.tally, 1.0)
+    report(f"ETag storm ({clients} clients)", client.tally, clock.monotonic() - started)
     return wins, lost, kept and versions_ok
 
 
