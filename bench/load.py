@@ -428,13 +428,20 @@ async def etag_storm(target: Target, world: World, clients: int, rounds: int) ->
     first = (await target.request("GET", path, headers=auth)).json()
     wins = lost = 0
     last_hour, started = None, clock.monotonic()
-    for _ in range(rounds):
+    for round_no in range(rounds):
         read = await target.request("GET", path, headers=auth)
         etag, week = read.headers["etag"], read.json()
+        # The second day alternates every round, so every save of a round changes the week:
+        # an unchanged week keeps its version (and ETag), and a no-op save would pass beside
+        # the real winner.
+        marker = 6 + round_no % 2
 
-        async def save(hour: int, etag: str = etag, week: dict[str, Any] = week) -> tuple[int, Response | None]:
+        async def save(
+            hour: int, etag: str = etag, week: dict[str, Any] = week, marker: int = marker
+        ) -> tuple[int, Response | None]:
             days = [{"date": d["date"], "windows": d["windows"]} for d in week["days"]]
             days[0]["windows"] = [{"start": f"{hour:02d}:00", "end": f"{hour + 1:02d}:00"}]
+            days[1]["windows"] = [{"start": f"{marker:02d}:00", "end": f"{marker + 1:02d}:00"}]
             put = await client.call("storm put", "PUT", path, headers={**auth, "If-Match": etag}, body={"days": days})
             return hour, put
 

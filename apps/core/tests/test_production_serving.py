@@ -42,7 +42,7 @@ def production_site(django_db_setup: None, tmp_path_factory: pytest.TempPathFact
 
 
 def _get(port: int, path: str, **headers: str) -> tuple[http.client.HTTPResponse, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     # Behind the TLS proxy: the proxy says the visit was https, as production expects.
     connection.request("GET", path, headers={"Host": HOST, "X-Forwarded-Proto": "https", **headers})
     response = connection.getresponse()
