@@ -134,7 +134,11 @@ def production_server(env: dict[str, str], port: int, workers: int | None) -> It
         yield target
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=60)  # gunicorn's graceful timeout is 30 s
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
         log.close()
         errors = [row for row in (Path(env["VAR_DIR"]) / "server.log").read_text().splitlines() if '"ERROR"' in row]
         print(f"server log: {len(errors)} errors" + "".join(f"\n  {row[:300]}" for row in errors[:5]))
