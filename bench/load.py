@@ -6,7 +6,8 @@ One command, from the repository root:
 
 It uses its own database (`--database`, default instainstru_load on the server of
 DATABASE_URL), created, migrated and seeded with `seed_demo --instructors 10000` the first
-time (about two minutes; kept for the next runs), and its own Redis database (`--redis-db`).
+time (about two minutes; kept for the next runs), and its own Redis database (`--redis-db`)
+under a fresh key prefix per run (nothing is flushed).
 Then, in one run so every figure has its baselines beside it:
 
 1. baselines: `/healthz` (a trivial Django endpoint through the whole middleware stack) and
@@ -66,7 +67,9 @@ def configure(database: str, redis_db: int) -> dict[str, str]:
     env = {
         "DATABASE_URL": urlunsplit(parts._replace(path=f"/{database}")),
         "REDIS_URL": urlunsplit(redis._replace(path=f"/{redis_db}")),
-        "CACHE_KEY_PREFIX": "load",
+        # A fresh namespace per run: every run starts with a cold cache, and nothing is flushed
+        # (test runs on this machine use Redis databases 1–15).
+        "CACHE_KEY_PREFIX": f"load-{secrets.token_hex(4)}",
         # Shared with the server: the sessions this process makes must verify there.
         "SECRET_KEY": secrets.token_urlsafe(64),
     }
@@ -505,10 +508,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.core.cache import cache
-
     ensure_seeded(args.database, args.instructors)
-    cache.clear()  # the harness's own Redis database: start every run cold
     world = prepare(students=600, instructors=300)
     print(
         f"{len(world.bookable)} bookable instructors, {len(world.students)} students, {len(world.instructor_tokens)} instructor sessions"
