@@ -47,7 +47,7 @@ from apps.availability.selectors_public import (  # noqa: E402
     slot_instructor_get,
 )
 from apps.bookings.models import Booking  # noqa: E402
-from apps.bookings.services import BookingRequest, SlotUnavailable, booking_create  # noqa: E402
+from apps.bookings.services import BookingRequest, SlotUnavailable, StudentBusy, booking_create  # noqa: E402
 from apps.catalog.services import catalog_load  # noqa: E402
 from apps.core.demo import DemoContext, seed_users  # noqa: E402
 from apps.instructors.demo import seed_instructor_profiles  # noqa: E402
@@ -112,7 +112,7 @@ def _run_threads(count: int, work: list[Work]) -> tuple[int, int, float]:
                 booking_create(actor=student, request=replace(request, payment_method_id=card), now=timezone.now())
                 with lock:
                     booked[0] += 1
-            except SlotUnavailable:
+            except (SlotUnavailable, StudentBusy):  # taken meanwhile, or that student is busy then
                 with lock:
                     refused[0] += 1
         connection.close()

@@ -38,6 +38,7 @@ from apps.core.api_auth import api_user
 from apps.core.api_errors import error_responses
 from apps.core.api_input import ApiDate, InputSchema
 from apps.core.errors import NotFound
+from apps.core.public_cache import public_read
 
 router = Router(tags=["availability"])
 WEEK_PATH = "/instructors/me/availability/weeks/{day}"
@@ -331,29 +332,32 @@ def slots(
     dates `from`..`to` (default: the coming 7 days; at most 90). Each slot is the UTC instant,
     the same instant in the viewer's zone (`tz`, else yours when logged in, else the
     instructor's) and a label."""
-    listing = slot_listing_get(
-        instructor_id=instructor_id,
-        service=service,
-        fmt=format,
-        duration=duration,
-        date_from=date_from,
-        date_to=date_to,
-        viewer_tz=tz or _viewer_timezone(request),
-        now=timezone.now(),
-    )
-    if listing is None:
+    viewer_tz = tz or _viewer_timezone(request)
+
+    def listing_out(minute: dt.datetime) -> SlotsOut | None:
+        listing = slot_listing_get(
+            instructor_id=instructor_id, service=service, fmt=format, duration=duration,
+            date_from=date_from, date_to=date_to, viewer_tz=viewer_tz, now=minute,
+        )  # fmt: skip
+        if listing is None:
+            return None
+        return SlotsOut(
+            instructor_id=listing.profile.pk,
+            service=listing.choice.offering.service.slug,
+            format=listing.choice.format,
+            duration=listing.choice.duration,
+            timezone=listing.profile.timezone,
+            viewer_timezone=listing.viewer_timezone,
+            date_from=listing.date_from,
+            date_to=listing.date_to,
+            slots=[SlotOut.model_validate(slot) for slot in listing.slots],
+        )
+
+    asked = (instructor_id, service, format, duration, date_from, date_to, viewer_tz)
+    found = public_read("slots", asked, listing_out, now=timezone.now())
+    if found is None:
         raise NotFound("Instructor not found.")
-    return SlotsOut(
-        instructor_id=listing.profile.pk,
-        service=listing.choice.offering.service.slug,
-        format=listing.choice.format,
-        duration=listing.choice.duration,
-        timezone=listing.profile.timezone,
-        viewer_timezone=listing.viewer_timezone,
-        date_from=listing.date_from,
-        date_to=listing.date_to,
-        slots=[SlotOut.model_validate(slot) for slot in listing.slots],
-    )
+    return found
 
 
 @router.get(

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from apps.availability.cells import local_day_bounds, windows_from_masks
 from apps.availability.feeds.selectors import busy_rows
@@ -51,12 +51,17 @@ def slot_rules_for(profile: InstructorProfile) -> SlotRules:
     )
 
 
-def slot_instructor_get(*, instructor_id: int | None = None, slug: str | None = None) -> InstructorProfile | None:
-    """A live instructor with `bookable_offerings` (two queries); None when not public."""
+def slot_instructor_queryset() -> QuerySet[InstructorProfile]:
+    """Live instructors with `bookable_offerings` prefetched (one more query)."""
     offerings = Offering.objects.filter(is_active=True, service__is_active=True).select_related("service")
-    profiles = InstructorProfile.objects.filter(status=ProfileStatus.LIVE).prefetch_related(
+    return InstructorProfile.objects.filter(status=ProfileStatus.LIVE).prefetch_related(
         Prefetch("offerings", queryset=offerings.order_by("id"), to_attr="bookable_offerings")
     )
+
+
+def slot_instructor_get(*, instructor_id: int | None = None, slug: str | None = None) -> InstructorProfile | None:
+    """A live instructor with `bookable_offerings` (two queries); None when not public."""
+    profiles = slot_instructor_queryset()
     if instructor_id is not None:
         return profiles.filter(pk=instructor_id).first()
     return profiles.filter(slug=slug).first()
@@ -124,18 +129,34 @@ def slot_choice_resolve(
 # --- open start times --------------------------------------------------------------------
 
 
+def slot_busy_span(profile: InstructorProfile, first: date, last: date) -> tuple[datetime, datetime]:
+    """The UTC span whose active bookings can matter to starts on local dates first..last."""
+    lo, hi = first - timedelta(days=1), last + timedelta(days=SPILL_DAYS + 1)
+    return local_day_bounds(lo, hi, ZoneInfo(profile.timezone))
+
+
 def _slot_inputs(
-    profile: InstructorProfile, first: date, last: date, *, exclude_booking_id: int | None = None
+    profile: InstructorProfile,
+    first: date,
+    last: date,
+    *,
+    exclude_booking_id: int | None = None,
+    busy: list[BusyInterval] | None = None,
 ) -> tuple[list[AvailabilityDay], set[date], list[BusyInterval]]:
     """Windows, blackout dates, and bookings plus busy time imported from the instructor's
-    calendars, around local dates first..last (three queries)."""
-    zone = ZoneInfo(profile.timezone)
+    calendars, around local dates first..last (two queries; one when the caller already read
+    them over `slot_busy_span`)."""
     lo, hi = first - timedelta(days=1), last + timedelta(days=SPILL_DAYS + 1)
-    days = list(AvailabilityDay.objects.filter(instructor=profile, date__gte=lo, date__lte=hi))
-    blackouts = set(
-        BlackoutDate.objects.filter(instructor=profile, date__gte=lo, date__lte=hi).values_list("date", flat=True)
+    # A blackout only matters on a date with windows: read it with the day, one round trip.
+    blacked_out = BlackoutDate.objects.filter(instructor=profile, date=OuterRef("date"))
+    annotated = AvailabilityDay.objects.filter(instructor=profile, date__gte=lo, date__lte=hi).annotate(
+        blacked_out=Exists(blacked_out)
     )
-    start, end = local_day_bounds(lo, hi, zone)
+    days: list[AvailabilityDay] = list(annotated)
+    blackouts = {day.date for day in annotated if day.blacked_out}
+    if busy is not None:
+        return days, blackouts, busy
+    start, end = slot_busy_span(profile, first, last)
     active = booking_active_list(instructor_id=profile.pk, start=start, end=end)
     if exclude_booking_id is not None:
         active = active.exclude(pk=exclude_booking_id)
@@ -151,10 +172,14 @@ def open_slot_list(
     date_to: date,
     now: datetime,
     exclude_booking_id: int | None = None,
+    busy: list[BusyInterval] | None = None,
 ) -> list[datetime]:
     """Open start instants (UTC) on instructor-local dates date_from..date_to.
-    `exclude_booking_id` leaves one booking out, for moving that booking elsewhere."""
-    days, blackouts, bookings = _slot_inputs(profile, date_from, date_to, exclude_booking_id=exclude_booking_id)
+    `exclude_booking_id` leaves one booking out, for moving that booking elsewhere; `busy`
+    is the instructor's active bookings over `slot_busy_span`, when the caller read them."""
+    days, blackouts, bookings = _slot_inputs(
+        profile, date_from, date_to, exclude_booking_id=exclude_booking_id, busy=busy
+    )
     # A blackout date keeps its windows (the instructor may lift it) but offers nothing.
     windows = windows_from_masks({d.date: d.cells for d in days if d.date not in blackouts})
     query = SlotQuery(

@@ -10,20 +10,26 @@ re-checks are the rule, made safe by IMMEDIATE transactions that serialize write
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from apps.accounts.models import Address, Learner, User
 from apps.accounts.services import learner_create
+from apps.availability.feeds.selectors import imported_busy_intervals
 from apps.availability.selectors_public import (
     SlotChoice,
     offerings_of,
     open_slot_list,
+    slot_busy_span,
     slot_choice_resolve,
     slot_instructor_get,
+    slot_instructor_queryset,
 )
+from apps.availability.slots import BusyInterval
 from apps.bookings import notices
 from apps.bookings.holds import booking_live_hold, hold_release_replaced
 from apps.bookings.models import Booking, BookingSeries
@@ -34,14 +40,14 @@ from apps.catalog.models import AgeGroup
 from apps.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from apps.core.limits import money_operation
 from apps.core.metrics import BOOKINGS_CREATED, PAYMENT_OPERATIONS
-from apps.core.models import platform_config
+from apps.core.models import platform_config, platform_config_pinned
 from apps.instructors.models import InstructorProfile, Offering
 from apps.instructors.selectors import instructor_travels_to
 from apps.instructors.states import Format
 from apps.payments.actions import payment_action_open
 from apps.payments.credits import credit_balance, credits_reserve
 from apps.payments.gateway import Authorization, get_gateway
-from apps.payments.locks import student_lock_active
+from apps.payments.locks import student_lock_active, student_locks_open
 from apps.payments.models import PaymentMethod
 from apps.payments.pricing import (
     CommissionOverride,
@@ -122,15 +128,41 @@ class CheckedRequest:
     price: PriceBreakdown
 
 
-def _completed_last_30_days(profile: InstructorProfile, now: datetime) -> int:
+def _completed_last_30_days(now: datetime) -> QuerySet[Booking]:
+    """Lessons completed in the trailing 30 days (the commission tier), every instructor's."""
     return Booking.objects.filter(
-        instructor=profile, status=BookingStatus.COMPLETED, ends_at__gte=now - timedelta(days=30), ends_at__lte=now
-    ).count()
+        status=BookingStatus.COMPLETED,
+        ends_at__gte=now - timedelta(days=30),
+        ends_at__lte=now,
+    )
+
+
+def _bookable_profile(*, slug: str, actor: User, now: datetime) -> InstructorProfile | None:
+    """The live instructor with everything the checks read, in one query (plus the offerings'
+    prefetch): the studio's neighbourhood, the user the notices address, the lessons completed
+    in 30 days (the commission tier) and whether the student's account is on hold."""
+    completed = _completed_last_30_days(now).filter(instructor=OuterRef("pk")).order_by().values("instructor")
+    return (
+        slot_instructor_queryset()
+        .select_related("studio_neighborhood", "user")
+        .annotate(
+            completed_30d=Coalesce(Subquery(completed.annotate(n=Count("pk")).values("n")), 0),
+            student_locked=Exists(student_locks_open(user=actor)),
+        )
+        .filter(slug=slug)
+        .first()
+    )
 
 
 def booking_price(
-    *, profile: InstructorProfile, choice: SlotChoice, now: datetime, credits_available_cents: int = 0
+    *,
+    profile: InstructorProfile,
+    choice: SlotChoice,
+    now: datetime,
+    credits_available_cents: int = 0,
+    completed_lessons_30d: int | None = None,
 ) -> PriceBreakdown:
+    """The price of the lesson; `completed_lessons_30d` when the caller already counted them."""
     config = platform_config()
     rules = CommissionRules(
         base_bps=config.commission_base_bps, tier1_lessons=config.commission_tier1_lessons,
@@ -141,7 +173,10 @@ def booking_price(
     if profile.commission_override_bps is not None:
         override = CommissionOverride(profile.commission_override_bps, profile.commission_override_expires_at)
     rate_bps = commission_bps(
-        completed_lessons_30d=_completed_last_30_days(profile, now), is_founding=profile.is_founding,
+        completed_lessons_30d=(
+            _completed_last_30_days(now).filter(instructor=profile).count() if completed_lessons_30d is None else completed_lessons_30d
+        ),
+        is_founding=profile.is_founding,
         rules=rules, override=override, now=now,
     )  # fmt: skip
     hourly = choice.offering.rate_for(choice.format)
@@ -216,9 +251,10 @@ def booking_request_check(*, actor: User, request: BookingRequest, now: datetime
     """Everything about a booking request except whether the slot is still free."""
     if not actor.is_student:
         raise PermissionDenied("Instructor accounts cannot book lessons. Use a student account.")
-    if student_lock_active(user=actor):
+    profile = _bookable_profile(slug=request.instructor, actor=actor, now=now)
+    locked = profile.student_locked if profile is not None else student_lock_active(user=actor)  # type: ignore[attr-defined]
+    if locked:
         raise PermissionDenied("Your account is on hold because a lesson payment failed. Contact us to sort it out.")
-    profile = slot_instructor_get(slug=request.instructor)
     if profile is None:
         raise NotFound("Instructor not found.")
     choice = slot_choice_resolve(
@@ -241,7 +277,8 @@ def booking_request_check(*, actor: User, request: BookingRequest, now: datetime
         profile=profile, choice=choice, learner=learner, location_text=_location(actor, profile, choice, request.address_id),
         payment_method=method,
         price=booking_price(
-            profile=profile, choice=choice, now=now, credits_available_cents=credit_balance(user=actor, now=now)
+            profile=profile, choice=choice, now=now, credits_available_cents=credit_balance(user=actor, now=now),
+            completed_lessons_30d=profile.completed_30d,  # type: ignore[attr-defined]
         ),
     )  # fmt: skip
 
@@ -274,36 +311,60 @@ def _insert(
     profile, choice, price = checked.profile, checked.choice, checked.price
     # The instructor's row lock serializes bookings per instructor, so the re-check below and
     # the insert are one step; on SQLite the IMMEDIATE transaction does the same.
-    InstructorProfile.objects.select_for_update().filter(pk=profile.pk).first()
+    InstructorProfile.objects.select_for_update().filter(pk=profile.pk).values_list("pk").first()
     ends_at = request.starts_at + timedelta(minutes=choice.duration)
-    student_busy_check(student=actor, starts_at=request.starts_at, ends_at=ends_at)
     local_day = request.starts_at.astimezone(ZoneInfo(profile.timezone)).date()
+    nearby = _bookings_that_matter(actor, profile, local_day, request.starts_at, ends_at)
+    if any(
+        b.student_id == actor.pk
+        and b.status in ACTIVE_STATUSES
+        and b.starts_at < ends_at
+        and b.ends_at > request.starts_at
+        for b in nearby
+    ):
+        raise StudentBusy()
+    span_start, span_end = slot_busy_span(profile, local_day, local_day)
+    busy = [
+        BusyInterval(b.starts_at, b.ends_at, b.is_travel)
+        for b in nearby
+        if b.instructor_id == profile.pk and b.status in ACTIVE_STATUSES
+    ] + imported_busy_intervals(instructor_id=profile.pk, start=span_start, end=span_end)
     if request.starts_at not in open_slot_list(
-        profile=profile, choice=choice, date_from=local_day, date_to=local_day, now=now
+        profile=profile, choice=choice, date_from=local_day, date_to=local_day, now=now, busy=busy
     ):
         raise _slot_unavailable(profile, choice, request.starts_at, now)
-    if Booking.objects.filter(student=actor, status=BookingStatus.PENDING).count() >= MAX_UNPAID_PENDING:
+    if sum(b.student_id == actor.pk and b.status == BookingStatus.PENDING for b in nearby) >= MAX_UNPAID_PENDING:
         raise Conflict("You have 3 bookings waiting for payment. Finish or cancel one first.")
     buffer = profile.travel_buffer_minutes if choice.is_travel else profile.buffer_minutes
     far_ahead = request.starts_at - now >= money_clock().authorize_before
-    try:
-        with transaction.atomic():
-            return Booking.objects.create(
-                student=actor, learner=checked.learner, instructor=profile, offering=choice.offering,
-                service_name=choice.offering.service.name, format=choice.format, duration_minutes=choice.duration,
-                starts_at=request.starts_at, ends_at=ends_at, blocked_until=ends_at + timedelta(minutes=buffer),
-                student_timezone=actor.timezone, instructor_timezone=profile.timezone, location_text=checked.location_text,
-                status=BookingStatus.CONFIRMED if far_ahead else BookingStatus.PENDING,
-                payment_status=PaymentStatus.SCHEDULED, hourly_rate_cents=price.hourly_rate_cents,
-                lesson_price_cents=price.lesson_price_cents, booking_fee_cents=price.booking_fee_cents,
-                credits_applied_cents=price.credits_applied_cents, total_cents=price.total_cents,
-                commission_bps=price.commission_bps, instructor_net_cents=price.instructor_net_cents, booked_at=now,
-                payment_method=checked.payment_method, request_key=request_key, series=week.series,
-                series_week=week.week,
-            )  # fmt: skip
-    except IntegrityError as exc:  # PostgreSQL: a concurrent booking took the time first
-        slot_taken = _slot_unavailable(profile, choice, request.starts_at, now)
-        raise overlap_conflict(exc, slot_taken=slot_taken) from exc
+    return Booking.objects.create(
+        student=actor, learner=checked.learner, instructor=profile, offering=choice.offering,
+        service_name=choice.offering.service.name, format=choice.format, duration_minutes=choice.duration,
+        starts_at=request.starts_at, ends_at=ends_at, blocked_until=ends_at + timedelta(minutes=buffer),
+        student_timezone=actor.timezone, instructor_timezone=profile.timezone, location_text=checked.location_text,
+        status=BookingStatus.CONFIRMED if far_ahead else BookingStatus.PENDING,
+        payment_status=PaymentStatus.SCHEDULED, hourly_rate_cents=price.hourly_rate_cents,
+        lesson_price_cents=price.lesson_price_cents, booking_fee_cents=price.booking_fee_cents,
+        credits_applied_cents=price.credits_applied_cents, total_cents=price.total_cents,
+        commission_bps=price.commission_bps, instructor_net_cents=price.instructor_net_cents, booked_at=now,
+        payment_method=checked.payment_method, request_key=request_key, series=week.series, series_week=week.week,
+    )  # fmt: skip
+
+
+def _bookings_that_matter(
+    actor: User, profile: InstructorProfile, local_day: date, starts_at: datetime, ends_at: datetime
+) -> list[Booking]:
+    """One read for the three checks under the lock: the instructor's active bookings around
+    the day (the slot re-check), the student's active ones overlapping the lesson (busy), and
+    the student's unpaid pending ones (at most MAX_UNPAID_PENDING)."""
+    span_start, span_end = slot_busy_span(profile, local_day, local_day)
+    return list(
+        Booking.objects.filter(
+            Q(instructor=profile, status__in=ACTIVE_STATUSES, starts_at__lt=span_end, ends_at__gt=span_start)
+            | Q(student=actor, status__in=ACTIVE_STATUSES, starts_at__lt=ends_at, ends_at__gt=starts_at)
+            | Q(student=actor, status=BookingStatus.PENDING)
+        ).only("instructor_id", "student_id", "status", "starts_at", "ends_at", "format")
+    )
 
 
 def _resume(booking: Booking, actor: User, now: datetime) -> Booking:
@@ -323,10 +384,19 @@ def booking_create(*, actor: User, request: BookingRequest, now: datetime, reque
         made = Booking.objects.filter(student=actor, request_key=request_key).first()
         if made is not None:
             return _resume(made, actor, now)
-    checked = booking_request_check(actor=actor, request=request, now=now)
-    with transaction.atomic():
-        booking = booking_insert(actor=actor, request=request, checked=checked, now=now, request_key=request_key or "")
-    return booking_authorize_if_due(booking=booking, actor=actor, now=now)
+    with platform_config_pinned():
+        checked = booking_request_check(actor=actor, request=request, now=now)
+        _require_card(checked)
+        try:
+            with transaction.atomic():
+                booking = _insert(actor, request, checked, now, request_key or "", SeriesWeek())
+                _record_created(booking, actor, now, SeriesWeek())
+        except IntegrityError as exc:
+            # PostgreSQL: a concurrent booking took the time first. Caught outside the
+            # transaction (rolled back whole: no savepoint round trips around the insert), so
+            # the nearby open times can still be read for the answer.
+            raise _overlap(exc, checked, request, now) from exc
+        return booking_authorize_if_due(booking=booking, actor=actor, now=now)
 
 
 @dataclass(frozen=True)
@@ -346,25 +416,42 @@ def booking_insert(
     request_key: str = "",
     week: SeriesWeek = SeriesWeek(),
 ) -> Booking:
-    """The booking, its credits, its event and its confirmation, inside the caller's
-    transaction (one-off lessons and each week of a series alike). Then call
+    """One week of a weekly series: the booking, its credits, its event and its confirmation,
+    inside the caller's transaction (which books the other weeks too), under a savepoint so a
+    week another booking took first is refused without spoiling the others. Then call
     `booking_authorize_if_due` after the commit."""
+    _require_card(checked)
+    try:
+        with transaction.atomic():
+            booking = _insert(actor, request, checked, now, request_key, week)
+    except IntegrityError as exc:
+        raise _overlap(exc, checked, request, now) from exc
+    _record_created(booking, actor, now, week)
+    return booking
+
+
+def _require_card(checked: CheckedRequest) -> None:
     if checked.payment_method is None:
         raise ValidationFailed("Add a card to book.", fields={"payment_method": ["Choose or add a card."]})
-    booking = _insert(actor, request, checked, now, request_key, week)
+
+
+def _overlap(exc: IntegrityError, checked: CheckedRequest, request: BookingRequest, now: datetime) -> Conflict:
+    return overlap_conflict(exc, slot_taken=_slot_unavailable(checked.profile, checked.choice, request.starts_at, now))
+
+
+def _record_created(booking: Booking, actor: User, now: datetime, week: SeriesWeek) -> None:
     if booking.credits_applied_cents:
         # Same transaction as the insert: a booking never exists without its credits.
         credits_reserve(user=actor, booking=booking, amount_cents=booking.credits_applied_cents, now=now)
+    series_note = f" (week {week.week + 1} of a weekly series)" if week.week is not None else ""
     booking_event_add(
         booking=booking, kind="created", actor=actor, now=now, to_status=booking.status,
-        reason=f"Booked {booking.service_name}" + (f" (week {week.week + 1} of a weekly series)" if week.week is not None else ""),
-        amount_cents=booking.total_cents,
+        reason=f"Booked {booking.service_name}{series_note}", amount_cents=booking.total_cents,
     )  # fmt: skip
     if booking.status == BookingStatus.CONFIRMED:
         notices.booking_confirmed(booking, now=now)
     transaction.on_commit(search_generation_bump)
     transaction.on_commit(BOOKINGS_CREATED.inc)
-    return booking
 
 
 def booking_authorize_if_due(*, booking: Booking, actor: User, now: datetime) -> Booking:

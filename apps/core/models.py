@@ -1,3 +1,6 @@
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any
 
@@ -127,13 +130,29 @@ class PlatformConfig(models.Model):
 PLATFORM_CONFIG_CACHE_KEY = "platform-config:v3"  # v3: review fields
 
 
+# One operation (a booking, say) reads the configuration once, however many helpers ask:
+# `platform_config_pinned` holds the row here for the operation's duration.
+_pinned_config: ContextVar[PlatformConfig | None] = ContextVar("pinned_platform_config", default=None)
+
+
 def platform_config() -> PlatformConfig:
     """The configuration row, cached; created with the defaults on first use."""
-    config: PlatformConfig | None = cache.get(PLATFORM_CONFIG_CACHE_KEY)
+    config = _pinned_config.get() or cache.get(PLATFORM_CONFIG_CACHE_KEY)
     if config is None:
         config, _ = PlatformConfig.objects.get_or_create(pk=1)
         cache.set(PLATFORM_CONFIG_CACHE_KEY, config, 300)
     return config
+
+
+@contextmanager
+def platform_config_pinned() -> Iterator[PlatformConfig]:
+    """Read the configuration once and answer every `platform_config()` inside with it."""
+    config = platform_config()
+    token = _pinned_config.set(config)
+    try:
+        yield config
+    finally:
+        _pinned_config.reset(token)
 
 
 class IdempotencyKey(models.Model):

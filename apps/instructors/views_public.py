@@ -17,6 +17,7 @@ from django.core.paginator import Page
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import pluralize
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -24,6 +25,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
 
+from apps.core.public_cache import public_read
 from apps.instructors.cards import InstructorCard
 from apps.instructors.models import MAX_RATE_CENTS
 from apps.instructors.selectors import (
@@ -255,8 +257,12 @@ def _service_response(
 @require_safe
 @vary_on_headers(*HTMX_VARY)
 def category_page(request: HtmxHttpRequest, category_slug: str) -> HttpResponse:
-    sort = SortForm(request.GET).chosen()
-    browse = category_browse_get(category_slug, sort=sort, page_number=request.GET.get("page"), now=timezone.now())
+    sort, page_number = SortForm(request.GET).chosen(), request.GET.get("page")
+    browse = public_read(
+        "category", [category_slug, sort, page_number],
+        lambda minute: category_browse_get(category_slug, sort=sort, page_number=page_number, now=minute),
+        now=timezone.now(),
+    )  # fmt: skip
     if browse is None:
         raise Http404("No such category.")
     path = request.path
@@ -313,14 +319,42 @@ def kids_page(request: HtmxHttpRequest) -> HttpResponse:
     return _render(request, "instructors/public/kids.html", context, KIDS_PARTIALS)
 
 
-@require_safe
-def profile_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+@dataclass(frozen=True)
+class ProfileFragments:
+    """What a profile page shows every visitor alike, rendered once per minute (or write)."""
+
+    title: str
+    slug: str
+    display_name: str
+    instructor_id: int
+    bookable: bool  # lists a lesson (a waitlist can be joined)
+    main_html: str
+    book_bar_html: str
+
+
+def _profile_fragments(slug: str) -> ProfileFragments | None:
     profile = instructor_public_get(slug)
     if profile is None:
-        raise Http404("No such instructor.")
+        return None
     # The newest reviews (one query, none without reviews); the rating rode along with the profile.
-    reviews = instructor_reviews_page(profile=profile)
-    return render(request, "instructors/public/profile.html", {"profile": profile, "reviews": reviews})
+    context = {"profile": profile, "reviews": instructor_reviews_page(profile=profile)}
+    return ProfileFragments(
+        title=f"{profile.display_name} · {profile.headline}" if profile.headline else profile.display_name,
+        slug=profile.slug,
+        display_name=profile.display_name,
+        instructor_id=profile.pk,
+        bookable=bool(profile.active_offerings),  # type: ignore[attr-defined]  # instructor_public_get prefetches it
+        main_html=render_to_string("instructors/public/_profile_main.html", context),
+        book_bar_html=render_to_string("instructors/public/_profile_book_bar.html", context),
+    )
+
+
+@require_safe
+def profile_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    page = public_read("profile", [slug], lambda _minute: _profile_fragments(slug), now=timezone.now())
+    if page is None:
+        raise Http404("No such instructor.")
+    return render(request, "instructors/public/profile.html", {"page": page})
 
 
 def _service_total(browse: KidsBrowse) -> int:

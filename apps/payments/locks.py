@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
 from apps.accounts.models import User
 from apps.audit.services import audit_record
@@ -14,8 +15,12 @@ from apps.core.errors import NotFound, PermissionDenied, ValidationFailed
 from apps.payments.models import StudentLock
 
 
+def student_locks_open(*, user: User) -> QuerySet[StudentLock]:
+    return StudentLock.objects.filter(user=user, released_at__isnull=True)
+
+
 def student_lock_active(*, user: User) -> bool:
-    return StudentLock.objects.filter(user=user, released_at__isnull=True).exists()
+    return student_locks_open(user=user).exists()
 
 
 def student_lock_add(*, booking: Booking, reason: str, now: datetime) -> StudentLock | None:

@@ -199,6 +199,8 @@ def review_edit(*, actor: User, booking_id: int, stars: int, text: str, now: dat
         _flag_if_needed(review, before, now)
         if review.stars != before["stars"] and review.is_visible:
             _stars_changed(review.instructor_id, now)
+        # The profile page shows the words too: its cached copy is stale (apps/core/public_cache.py).
+        transaction.on_commit(search_generation_bump)
     return review
 
 
@@ -217,6 +219,7 @@ def review_reply(*, actor: User, booking_id: int, text: str, now: datetime) -> R
         review.save(update_fields=["reply_text", "replied_at", "reply_flags"])
         _flag_if_needed(review, before, now)
         notices.review_replied(review, booking, now=now)
+        transaction.on_commit(search_generation_bump)  # the profile page shows the reply
     return review
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Value
 
 from apps.availability.models import ExternalBusy, ImportedCalendar
+from apps.availability.slots import BusyInterval
 from apps.bookings.models import Booking
 from apps.core.errors import NotFound
 from apps.instructors.models import InstructorProfile
@@ -46,3 +47,10 @@ def busy_rows(bookings: QuerySet[Booking], imported: QuerySet[ExternalBusy]) -> 
         .values_list(*columns)
         .union(imported.order_by().annotate(travel=Value(False)).values_list(*columns), all=True)
     )
+
+
+def imported_busy_intervals(*, instructor_id: int, start: datetime, end: datetime) -> list[BusyInterval]:
+    """One instructor's imported busy time overlapping [start, end), as slot inputs: for the
+    booking service, which reads the bookings itself under the instructor's lock."""
+    rows = ExternalBusy.objects.filter(instructor_id=instructor_id, starts_at__lt=end, ends_at__gt=start)
+    return [BusyInterval(s, e) for s, e in rows.values_list("starts_at", "ends_at")]

@@ -16,9 +16,11 @@ from django.utils import timezone
 from apps.catalog.models import Service
 from apps.core.models import platform_config
 from apps.instructors.models import InstructorProfile, Offering
+from apps.instructors.services import instructor_profile_update
 from apps.instructors.states import ProfileStatus
 from apps.instructors.templatetags.instructor_tags import durations, money, rate_phrases, skill_levels
 from apps.instructors.tests.factories import InstructorProfileFactory, OfferingFactory, add_area, live_instructor
+from apps.search.generation import search_generation_bump
 from apps.search.models import Borough, Neighborhood
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalog", "gazetteer")]
@@ -599,10 +601,19 @@ def test_profile_of_a_studio_instructor_hides_the_studio_when_no_lesson_is_at_th
 # --- Query budgets ---------------------------------------------------------------------------
 
 
-def _queries(client: Client, url: str) -> int:
+def _visit(client: Client, url: str) -> tuple[int, str]:
+    """The queries a visit costs and the page it shows."""
     with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured)
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured), response.content.decode()
+
+
+def _queries(client: Client, url: str) -> int:
+    """What the page costs uncached: the factories wrote behind the services' backs, so bump
+    the generation as every service write does after its commit."""
+    search_generation_bump()
+    return _visit(client, url)[0]
 
 
 def _grow(count: int, make: Callable[[int], None], start: int) -> None:
@@ -671,6 +682,25 @@ def test_profile_page_uses_a_constant_number_of_queries(client: Client) -> None:
     # profile, its offerings, their age groups, its service areas
     assert _budget(client, "/instructors/polly/", grow) == (4, 4)
     assert len(profile.offerings.all()) == 12
+
+
+def test_a_profile_page_comes_from_the_cache_until_a_write_changes_it(
+    client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    profile = live_instructor(slug="polly", display_name="Polly Math", headline="Patient tutor")
+    platform_config()  # cached for every process: the rating minimum comes from it
+    search_generation_bump()
+    first, again = _visit(client, "/instructors/polly/"), _visit(client, "/instructors/polly/")
+    assert first[0] > 0
+    assert again[0] == 0
+    assert "<title>Polly Math · Patient tutor" in first[1]
+    assert "<title>Polly Math · Patient tutor" in again[1]
+    with django_capture_on_commit_callbacks(execute=True):
+        instructor_profile_update(actor=profile.user, changes={"headline": "Calculus without tears"})
+    queries, html = _visit(client, "/instructors/polly/")
+    assert queries == first[0]
+    assert "Calculus without tears" in html
+    assert "Patient tutor" not in html
 
 
 # --- Display helpers -----------------------------------------------------------------------

@@ -1,0 +1,51 @@
+"""Hot public reads (the profile page, the open-slots API, category pages) from the shared
+cache, so a popular page costs one cache read instead of its queries and computation.
+
+Keyed like search result pages (apps/search/cache.py): by the search generation, which every
+write that changes what visitors see bumps after its commit (the profile, offering,
+availability, booking and review services), and by the minute, because open times depend on
+`now`. The generation is read before the data, so a page computed from data older than a bump
+lands under the old generation, which nobody asks for again. Entries outlive their minute by
+a little, then expire.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import TypeVar
+
+from django.core.cache import cache
+
+from apps.search.cache import search_minute
+from apps.search.generation import search_generation
+
+T = TypeVar("T")
+PUBLIC_TTL_SECONDS = 90
+# Bump when a cached value changes shape: a value pickled by the previous release must never
+# be read back into new classes.
+PUBLIC_FORMAT = 2
+
+
+def public_read_key(name: str, parts: Iterable[object], *, generation: int, minute: datetime) -> str:
+    digest = hashlib.sha256(json.dumps(list(parts), default=str).encode()).hexdigest()[:32]
+    return f"public:v{PUBLIC_FORMAT}:{name}:{generation}:{minute:%Y%m%d%H%M}:{digest}"
+
+
+def public_read(
+    name: str, parts: Iterable[object], compute: Callable[[datetime], T | None], *, now: datetime
+) -> T | None:
+    """`compute(minute)` from the cache when this minute's answer is there. `compute` gets
+    `now` rounded up to the whole minute, which gives the same open times as any instant of
+    that minute (starts are whole minutes), so one answer serves the minute. None (not
+    found) is not cached."""
+    minute = search_minute(now)
+    key = public_read_key(name, parts, generation=search_generation(), minute=minute)
+    found: T | None = cache.get(key)
+    if found is None:
+        found = compute(minute)
+        if found is not None:
+            cache.set(key, found, timeout=PUBLIC_TTL_SECONDS)
+    return found
