@@ -24,3 +24,8 @@ def moment_label(local: dt.datetime) -> str:
     reader's zone). Django's "a" format would say "p.m."."""
     hour = local.hour % 12 or 12
     return f"{local:%a} {local.day} {local:%b}, {hour}:{local:%M} {'am' if local.hour < 12 else 'pm'}"
+
+
+def day_label(local: dt.datetime | dt.date) -> str:
+    """'Tue 3 Dec': a day as pages and messages write it (already in the reader's zone)."""
+    return f"{local:%a} {local.day} {local:%b}"
