@@ -25,4 +25,4 @@ class ResetPasswordKeyForm(AllauthResetPasswordKeyForm):
         super().__init__(*args, **kwargs)
         self.fields["password1"].label = "New password"
         self.fields["password1"].help_text = password_hint()
-        self.fields["password2"].label = "New password again"
+        self.fields["password2"].label = "New password (again)"

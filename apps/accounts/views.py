@@ -26,7 +26,6 @@ class SignupView(AllauthSignupView):
         form = super().get_form(form_class)
         form.order_fields(["role", "first_name", "last_name", "email", "password1", "password2"])
         form.fields["password1"].help_text = password_hint()
-        form.fields["password2"].label = "Password again"
         return form
 
     def get_success_url(self) -> str:
