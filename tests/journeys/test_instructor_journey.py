@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.core import mail
 from django.utils import timezone
-from playwright.sync_api import ConsoleMessage, Page, expect
+from playwright.sync_api import ConsoleMessage, FilePayload, Page, expect
 
 from apps.accounts.models import User
 from apps.accounts.tests.factories import StaffFactory
@@ -128,9 +128,8 @@ def test_teach_sign_up_onboard_and_reach_the_dashboard(size: str, request: pytes
     # Step 3: the background check, uploaded through the step's own form.
     expect(page.get_by_text("Not sent yet")).to_be_visible()
     journey.check()
-    page.get_by_label("Background-check document").set_input_files(
-        files=[{"name": "background-check.pdf", "mimeType": "application/pdf", "buffer": corpus.pdf()}]
-    )
+    report: FilePayload = {"name": "background-check.pdf", "mimeType": "application/pdf", "buffer": corpus.pdf()}
+    page.get_by_label("Background-check document").set_input_files(files=[report])
     page.get_by_role("button", name="Upload document").click()
     expect(page.get_by_text("Thanks! We'll review your document and let you know.")).to_be_visible()
     expect(page.locator(".check-state").filter(has_text="Background check")).to_contain_text("In review")
