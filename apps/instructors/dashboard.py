@@ -128,7 +128,7 @@ def instructor_dashboard_get(*, user: User, profile: InstructorProfile, now: dat
     onboarding = onboarding_status(profile, document=document_latest_get(instructor_id=user.pk))
     # Lessons and money stay on the page once the instructor has ever been live: a lapsed
     # check or a suspension hides the profile, not the lessons already booked.
-    taught = profile.went_live_at is not None
+    taught = onboarding.is_live or profile.went_live_at is not None
     return InstructorDashboard(
         profile=profile,
         onboarding=onboarding,
