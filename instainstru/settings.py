@@ -193,6 +193,7 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "apps.accounts.forms.SignupForm"
 ACCOUNT_FORMS = {
     "login": "apps.accounts.auth_forms.LoginForm",
+    "signup": "apps.accounts.auth_forms.SignupForm",
     "reset_password_from_key": "apps.accounts.auth_forms.ResetPasswordKeyForm",
 }
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

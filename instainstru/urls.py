@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 
-from apps.accounts import views as account_views
 from apps.core import views as core_views
 from instainstru.api import api
 
@@ -16,8 +15,6 @@ urlpatterns = [
     path("readyz", core_views.readyz, name="readyz"),
     path("metrics", core_views.metrics, name="metrics"),
     path("api/v1/", api.urls),
-    # Before allauth's own: the same page, with the role preselected from the link.
-    path("accounts/signup/", account_views.signup, name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("apps.accounts.headless_urls")),
     path("account/", include("apps.accounts.urls")),

@@ -20,10 +20,14 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         """Instructors land on their Teach page (the onboarding checklist until they are live,
         then their dashboard); everyone else on the page they came for, or home."""
-        user = request.user
-        if getattr(user, "is_instructor", False) and not request.GET.get("next"):
+        if getattr(request.user, "is_instructor", False) and not request.GET.get("next"):
             return reverse("instructors_onboarding:dashboard")
         return str(super().get_login_redirect_url(request))
+
+    def get_signup_redirect_url(self, request: HttpRequest) -> str:
+        """The first sign-in of a new account (after it confirms its email): the same landing
+        as any login, so a new instructor starts on the Teach page, not the student home."""
+        return self.get_login_redirect_url(request)
 
     def is_reauthentication_required(self, *, app: str, **kwargs: object) -> bool:
         """A password typed moments ago already proves who this is: right after logging in
