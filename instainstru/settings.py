@@ -205,6 +205,11 @@ ACCOUNT_ADAPTER = "apps.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "apps.accounts.forms.SignupForm"
+ACCOUNT_FORMS = {
+    "login": "apps.accounts.auth_forms.LoginForm",
+    "signup": "apps.accounts.auth_forms.SignupForm",
+    "reset_password_from_key": "apps.accounts.auth_forms.ResetPasswordKeyForm",
+}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
@@ -213,6 +218,9 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
+# A login or re-authentication this recent counts for account-changing pages (two-factor
+# setup right after logging in asks nothing more: apps/accounts/adapter.py).
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 # Lockout: 5 failed logins for one account within 5 minutes block further attempts.
 LOGIN_LOCKOUT_ATTEMPTS = env_int("LOGIN_LOCKOUT_ATTEMPTS", 5)
 ACCOUNT_RATE_LIMITS = {

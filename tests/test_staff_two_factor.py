@@ -4,7 +4,11 @@ without TOTP reaches nothing but setting it up; with TOTP, only after the second
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+import time_machine
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
@@ -56,8 +60,14 @@ def test_staff_without_two_factor_is_refused_through_the_session_cookie(
     assert (emails.status_code, emails.json()) == (403, REFUSED)
     assert _names(staff, student) == [("Stella", True), ("Sam", False)]
 
-    # Setting up two-factor stays reachable (allauth first asks for the password again).
+    # Setting up two-factor stays reachable, without typing the password again right after
+    # logging in; once the login is older than the re-authentication window, it is asked.
     setup = client.get(SET_UP_TOTP)
+    assert setup.status_code == 200
+    assert "Two-factor authentication is required for staff accounts." in setup.content.decode()
+    later = timezone.now() + timedelta(seconds=settings.ACCOUNT_REAUTHENTICATION_TIMEOUT + 1)
+    with time_machine.travel(later, tick=False):
+        setup = client.get(SET_UP_TOTP)
     assert (setup.status_code, setup["Location"]) == (
         302,
         f"/accounts/reauthenticate/?next={SET_UP_TOTP.replace('/', '%2F')}",
@@ -96,11 +106,8 @@ def test_staff_set_up_two_factor_through_the_app_api_and_then_get_in(staff: User
     assert offered.status_code == 404  # allauth's answer: no TOTP yet, here is a secret for one
     secret = offered.json()["meta"]["secret"]
     totp = {"code": totp_code(secret)}
-    asked = app.post(f"{APP}/account/authenticators/totp", totp, content_type="application/json")
-    assert asked.status_code == 401  # allauth wants the password again before adding a factor
-    password = {"password": DEFAULT_PASSWORD}
-    assert app.post(f"{APP}/auth/reauthenticate", password, content_type="application/json").status_code == 200
-    assert app.get("/api/v1/me").status_code == 403  # still refused until TOTP is on
+    assert app.get("/api/v1/me").status_code == 403  # refused until TOTP is on
+    # Just logged in: the password is not asked again before adding the factor.
     activated = app.post(f"{APP}/account/authenticators/totp", totp, content_type="application/json")
     assert activated.status_code == 200
     assert activated.json()["data"]["type"] == "totp"

@@ -1,12 +1,20 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth.password_validation import MinimumLengthValidator, get_default_password_validators
 from django.http import HttpRequest
 
 from apps.accounts.models import Role, User
 from apps.catalog.models import AgeGroup
 from apps.core.zones import timezone_choices
 from apps.referrals.cookies import signup_attribute
+
+
+def password_hint() -> str:
+    """The one rule worth saying before anyone types: the length. The others (not too common,
+    not all digits, not like your name) appear under the field only when a password breaks them."""
+    lengths = [v.min_length for v in get_default_password_validators() if isinstance(v, MinimumLengthValidator)]
+    return f"At least {lengths[0]} characters." if lengths else ""
 
 
 class SignupForm(forms.Form):

@@ -29,3 +29,8 @@ def moment_label(local: dt.datetime) -> str:
 def time_label(wall: dt.time) -> str:
     """'4:00 pm': a wall-clock time the way moment_label writes one."""
     return moment_label(dt.datetime.combine(EARLIEST_DATE, wall)).split(", ", 1)[1]
+
+
+def day_label(local: dt.datetime | dt.date) -> str:
+    """'Tue 3 Dec': a day as pages and messages write it (already in the reader's zone)."""
+    return f"{local:%a} {local.day} {local:%b}"

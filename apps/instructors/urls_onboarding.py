@@ -22,4 +22,5 @@ urlpatterns = [
     path("payouts/local/<slug:account_id>/", views.payouts_local, name="payouts_local"),
     path("go-live/", views.go_live, name="go_live"),
     path("status/", views.status, name="status"),
+    path("dashboard/", views.dashboard, name="dashboard"),
 ]

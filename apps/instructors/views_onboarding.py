@@ -25,6 +25,7 @@ from django_htmx.middleware import HtmxDetails
 from apps.accounts.models import User
 from apps.core.errors import Conflict, ValidationFailed
 from apps.core.forms import apply_application_error
+from apps.instructors.dashboard import instructor_dashboard_get
 from apps.instructors.forms import (
     RATE_FIELD_NAMES,
     RATE_LABELS,
@@ -36,7 +37,13 @@ from apps.instructors.forms import (
     format_money,
 )
 from apps.instructors.models import InstructorProfile, Offering
-from apps.instructors.onboarding import OnboardingStatus, onboarding_status
+from apps.instructors.onboarding import (
+    OnboardingStatus,
+    background_check_state,
+    identity_check_state,
+    onboarding_status,
+    payouts_check_state,
+)
 from apps.instructors.selectors import instructor_own_get
 from apps.instructors.services import (
     instructor_go_live,
@@ -48,6 +55,8 @@ from apps.instructors.services import (
     service_areas_replace,
 )
 from apps.instructors.states import ProfileStatus
+from apps.media.forms import DocumentForm
+from apps.media.selectors import document_latest_get
 from apps.payments.gateway import get_gateway
 from apps.payments.identity import identity_latest, identity_refresh, identity_start
 from apps.payments.payout_accounts import (
@@ -91,6 +100,8 @@ class ProgressItem:
     url: str
     done: bool
     current: bool
+    state: str
+    state_label: str
 
 
 @dataclass(frozen=True)
@@ -132,7 +143,17 @@ def onboarding_page(view: StepView[P]) -> Callable[Concatenate[HttpRequest, P], 
 
 def _progress(status: OnboardingStatus, current: str | None) -> list[ProgressItem]:
     return [
-        ProgressItem(n, step.key, step.title, step.detail, reverse(STEP_URLS[step.key]), step.done, step.key == current)
+        ProgressItem(
+            number=n,
+            key=step.key,
+            title=step.title,
+            detail=step.detail,
+            url=reverse(STEP_URLS[step.key]),
+            done=step.done,
+            current=step.key == current,
+            state=step.state,
+            state_label=step.state_label,
+        )
         for n, step in enumerate(status.steps, start=1)
     ]
 
@@ -154,7 +175,8 @@ def _render(
     step: str | None,
     status: int = 200,
 ) -> HttpResponse:
-    onboarding = onboarding_status(profile)
+    document = context["document"] if "document" in context else document_latest_get(instructor_id=profile.user_id)
+    onboarding = onboarding_status(profile, document=document)
     progress = _progress(onboarding, step)
     previous, following = _neighbors(step, progress)
     page = {
@@ -321,7 +343,16 @@ def offering_remove(request: HttpRequest, user: User, profile: InstructorProfile
 @require_safe
 @onboarding_page
 def verification(request: HttpRequest, user: User, profile: InstructorProfile) -> HttpResponse:
-    context = {"identity_online": get_gateway().identity_supported, "identity": identity_latest(profile=profile)}
+    document = document_latest_get(instructor_id=user.pk)
+    online, last_try = get_gateway().identity_supported, identity_latest(profile=profile)
+    background = background_check_state(profile, document)
+    context = {
+        "identity_online": online,
+        "document": document,
+        "background": background,
+        "identity": identity_check_state(profile, background, online=online, last_try=last_try),
+        "upload_form": DocumentForm(),
+    }
     return _render(request, profile, "verification.html", context, step="verification")
 
 
@@ -354,7 +385,8 @@ def identity_return(request: HttpRequest, user: User, profile: InstructorProfile
 @require_safe
 @onboarding_page
 def payouts(request: HttpRequest, user: User, profile: InstructorProfile) -> HttpResponse:
-    context = {"account": payout_account_get(profile=profile)}
+    account = payout_account_get(profile=profile)
+    context = {"account": account, "check": payouts_check_state(profile, account)}
     return _render(request, profile, "payouts.html", context, step="payouts")
 
 
@@ -428,3 +460,15 @@ def go_live(request: HttpRequest, user: User, profile: InstructorProfile) -> Htt
 @onboarding_page
 def status(request: HttpRequest, user: User, profile: InstructorProfile) -> HttpResponse:
     return _render(request, profile, "status.html", {}, step=None)
+
+
+@require_safe
+@onboarding_page
+def dashboard(request: HttpRequest, user: User, profile: InstructorProfile) -> HttpResponse:
+    """Where "Teach" and signing in lead: a Start button until onboarding begins, the
+    checklist until live, then the day's lessons, the week's earnings and what waits."""
+    return render(
+        request,
+        TEMPLATES + "dashboard.html",
+        {"dashboard": instructor_dashboard_get(user=user, profile=profile, now=timezone.now())},
+    )

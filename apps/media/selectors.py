@@ -95,6 +95,11 @@ def document_list(*, actor: User) -> QuerySet[BackgroundCheckDocument]:
     return BackgroundCheckDocument.objects.filter(instructor=actor).order_by("-submitted_at", "-id")
 
 
+def document_latest_get(*, instructor_id: int) -> BackgroundCheckDocument | None:
+    """The instructor's most recent document: the one the onboarding steps describe."""
+    return BackgroundCheckDocument.objects.filter(instructor_id=instructor_id).order_by("-submitted_at", "-id").first()
+
+
 def document_get(*, actor: User, document_id: int) -> BackgroundCheckDocument:
     """The instructor's own document, or any for staff; everyone else gets 404."""
     documents = BackgroundCheckDocument.objects.select_related("instructor")

@@ -89,7 +89,8 @@ def documents_page(request: HttpRequest) -> HttpResponse:
             status = exc.status
         else:
             messages.success(request, "Thanks! We'll review your document and let you know.")
-            return redirect("media:documents")
+            # Back to the step itself, which now says the document is in review.
+            return redirect("instructors_onboarding:verification")
     context = {"form": form, "documents": list(document_list(actor=user))}
     return render(request, "media/documents.html", context, status=status)
 

@@ -578,6 +578,7 @@ PAGES: dict[str, Rule] = {
     ),
     "instructors_onboarding:go_live": page_role(INSTRUCTORS, post=page_role(INSTRUCTORS, 302, method="POST")),
     "instructors_onboarding:status": page_role(INSTRUCTORS),
+    "instructors_onboarding:dashboard": page_role(INSTRUCTORS),
     "media:documents": page_role(INSTRUCTORS, post=page_role(INSTRUCTORS, 422, method="POST")),  # no file sent
     "media:document_open": page_owned({INSTRUCTOR: 302, STAFF: 302}, params={"document_id": "document"}),
     "availability:editor": page_role(INSTRUCTORS),

@@ -104,7 +104,7 @@ def test_new_instructor_onboards_and_goes_live(page: Page, live_server) -> None:
     page.get_by_role("link", name="Next: Verification").click()
     expect(page.get_by_text("Step 3 of 5")).to_be_visible()
     expect(page.get_by_text("Not verified yet")).to_be_visible()
-    expect(page.get_by_text("Not passed yet")).to_be_visible()
+    expect(page.get_by_text("Not sent yet")).to_be_visible()
     assert_accessible(page)
 
     # Staff record the checks in the admin until uploads and payments are self-service.

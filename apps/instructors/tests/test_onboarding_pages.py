@@ -482,21 +482,28 @@ def test_verification_shows_the_real_state_with_dates(client: Client, instructor
     client.force_login(instructor)
     html = client.get("/teach/verification/").content.decode()
     assert "Step 3 of 5" in html
-    assert '<strong class="pill pill-pending">Not verified yet</strong>' in html
-    assert '<strong class="pill pill-pending">Not passed yet</strong>' in html
-    assert "Upload your background-check document (PDF, JPG or PNG, up to 10 MB)." in html
-    assert 'href="/teach/verification/documents/">Upload your background check</a>' in html
+    assert (
+        '<strong class="pill pill-todo">Not verified yet</strong> Our team confirms it from your background-check document.'
+        in html
+    )
+    assert (
+        '<strong class="pill pill-todo">Not sent yet</strong> Upload the report from your background-check provider.'
+        in html
+    )
+    # The upload form sits on the step itself.
+    assert '<h2 id="upload-heading">Upload your background check</h2>' in html
+    assert 'enctype="multipart/form-data" action="/teach/verification/documents/"' in html
     profile = InstructorProfile.objects.get(user=instructor)
     instructor_verification_mark(actor=staff, profile_id=profile.pk, now=MARCH_2, identity=True)
     html = client.get("/teach/verification/").content.decode()
-    assert (
-        '<strong class="pill pill-done">Verified</strong> on <time datetime="2026-03-02T10:00:00-05:00">Mon 2 Mar 2026</time>'
-        in html
-    )
-    assert '<strong class="pill pill-pending">Not passed yet</strong>' in html
+    assert '<strong class="pill pill-done">Verified</strong> Confirmed Mon 2 Mar.' in html
+    assert '<strong class="pill pill-todo">Not sent yet</strong>' in html
     instructor_verification_mark(actor=staff, profile_id=profile.pk, now=MARCH_2, background_check=True)
     page = client.get("/teach/verification/")
-    assert '<strong class="pill pill-done">Passed</strong> on <time' in page.content.decode()
+    html = page.content.decode()
+    assert '<strong class="pill pill-done">Passed</strong> Your background check is confirmed.' in html
+    assert "You're verified. Nothing more to do here." in html
+    assert "upload-heading" not in html
     assert _progress(page)[2] == ("verification", True, True)
 
 
@@ -504,15 +511,15 @@ def test_payouts_shows_whether_an_account_is_connected(client: Client, instructo
     client.force_login(instructor)
     html = client.get("/teach/payouts/").content.decode()
     assert "Step 4 of 5" in html
-    assert '<strong class="pill pill-pending">Not connected yet</strong>' in html
+    assert (
+        '<strong class="pill pill-todo">Not connected yet</strong> Connect the bank account your earnings go to.'
+        in html
+    )
     assert "Connect your payout account</button>" in html  # self-service (tests in apps/payments)
     profile = InstructorProfile.objects.get(user=instructor)
     instructor_verification_mark(actor=staff, profile_id=profile.pk, now=MARCH_2, payouts=True)
     html = client.get("/teach/payouts/").content.decode()
-    assert (
-        '<strong class="pill pill-done">Connected</strong> on <time datetime="2026-03-02T10:00:00-05:00">Mon 2 Mar 2026</time>'
-        in html
-    )
+    assert '<strong class="pill pill-done">Connected</strong> Since Mon 2 Mar.' in html
 
 
 # --- Step 5: Go live, and the status page ----------------------------------------------------
@@ -605,4 +612,4 @@ def test_status_page_lists_each_step_with_its_state_and_link(client: Client, ins
     ]:
         assert f'<h2><a href="{url}">{title}</a></h2>' in html
     assert '<strong class="pill pill-done">Done</strong>\n          1 subject offered' in html
-    assert '<strong class="pill pill-pending">To do</strong>\n          connect a payout account' in html
+    assert '<strong class="pill pill-todo">To do</strong>\n          connect a payout account' in html

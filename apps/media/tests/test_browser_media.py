@@ -135,6 +135,10 @@ def test_instructor_uploads_a_background_check_on_a_phone(
     phone_page.get_by_label("Background-check document").set_input_files(str(report))
     phone_page.get_by_role("button", name="Upload document").click()
     expect(phone_page.get_by_text("Thanks! We'll review your document and let you know.")).to_be_visible()
+    # Back on the verification step, which says where the document is.
+    expect(phone_page.locator(".check-state", has_text="Background check")).to_contain_text("In review")
+    assert_accessible(phone_page)
+    phone_page.goto(f"{base}/teach/verification/documents/")
     expect(phone_page.get_by_text("Waiting for review")).to_be_visible()
     assert_accessible(phone_page)
     assert BackgroundCheckDocument.objects.get().instructor == instructor

@@ -58,7 +58,7 @@ def test_instructor_uploads_on_the_page_and_sees_it_pending(client, instructor, 
     assert client.get(PAGE).status_code == 200
     with time_machine.travel(T0, tick=False):
         posted = client.post(PAGE, {"file": SimpleUploadedFile("Checkr report.pdf", corpus.pdf())})
-    assert (posted.status_code, posted["Location"]) == (302, PAGE)
+    assert (posted.status_code, posted["Location"]) == (302, "/teach/verification/")
     document = BackgroundCheckDocument.objects.get()
     assert (document.instructor, document.status, document.filename) == (instructor, "pending", "Checkr report.pdf")
     assert (document.content_type, document.size_bytes, document.submitted_at) == (
