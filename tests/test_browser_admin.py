@@ -38,7 +38,7 @@ def test_the_main_admin_pages_have_no_serious_accessibility_findings(
     page.get_by_label("Password").fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name="Sign In").click()
     page.get_by_label("Code").fill(staff_2fa.code())
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
     expect(page.locator("#backoffice-queues")).to_be_visible()
     assert_accessible(page)
 

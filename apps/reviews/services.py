@@ -198,8 +198,9 @@ def review_edit(*, actor: User, booking_id: int, stars: int, text: str, now: dat
         review.save(update_fields=["stars", "text", "flags", "edited_at"])
         _flag_if_needed(review, before, now)
         if review.stars != before["stars"] and review.is_visible:
-            _stars_changed(review.instructor_id, now)
-        # The profile page shows the words too: its cached copy is stale (apps/core/public_cache.py).
+            rating_refresh(instructor_id=review.instructor_id, now=now)
+        # One bump either way: the ranking reads the stars, and the cached profile page shows
+        # the words too (apps/core/public_cache.py).
         transaction.on_commit(search_generation_bump)
     return review
 

@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 
 # Before: the instructor, the offerings, the card, the student's credits (freeze + buckets).
 # In the transaction: the instructor's row lock, the day's windows (blackouts folded in),
-# one read of the bookings every check needs, the booking, its event, the two notices.
-STUDIO_BOOKING_QUERIES = 5 + 7
+# one read of the bookings every check needs, the busy time imported from the instructor's
+# calendars, the booking, its event, the two notices.
+STUDIO_BOOKING_QUERIES = 5 + 8
 
 
 def test_a_booking_costs_a_fixed_number_of_queries_however_busy_the_day(scene, student) -> None:

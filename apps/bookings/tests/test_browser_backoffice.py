@@ -51,10 +51,10 @@ def test_staff_resolve_a_disputed_no_show_with_two_factor(
         page.get_by_label("Email").fill(staff.email)
         page.get_by_label("Password").fill(DEFAULT_PASSWORD)
         page.get_by_role("button", name="Sign In").click()
-        expect(page.get_by_role("heading", name="Two-Factor Authentication")).to_be_visible()
+        expect(page.get_by_role("heading", name="Enter your two-factor code")).to_be_visible()
         assert_accessible(page)
         page.get_by_label("Code").fill(staff_2fa.code())
-        page.get_by_role("button", name="Sign In").click()
+        page.get_by_role("button", name="Log in").click()
 
         queues = page.locator("#backoffice-queues")
         expect(queues.get_by_role("row", name="Disputed no-shows 1")).to_be_visible()

@@ -71,7 +71,7 @@ def test_kids_journey_keeps_the_chosen_category_on_back(page: Page, live_server)
     expect(page.locator(".instructor-card-name")).to_have_text(["Ana Alvarez"])  # Ben and Cara teach adults
     assert_accessible(page)
 
-    page.get_by_role("link", name="Ana Alvarez").click()
+    page.get_by_role("link", name="Ana Alvarez", exact=True).click()
     expect(page).to_have_url(f"{base}/instructors/ana/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Ana Alvarez")
     expect(page.locator("#book-cta")).to_have_attribute("href", "/book/ana/")
@@ -168,7 +168,7 @@ def test_service_page_filters_on_a_phone(phone_page: Page, live_server) -> None:
 def test_profile_on_a_phone_keeps_the_book_button_on_screen(phone_page: Page, live_server) -> None:
     page, base = phone_page, live_server.url
     page.goto(f"{base}/learn/music/piano/")
-    page.get_by_role("link", name="Ana Alvarez").click()
+    page.get_by_role("link", name="Ana Alvarez", exact=True).click()
     expect(page).to_have_url(f"{base}/instructors/ana/")
     book = page.locator("#book-cta")
     # The page is taller than the screen, so only stickiness keeps the button in view.

@@ -129,7 +129,7 @@ def test_a_bulk_rebuild_counts_like_the_services(student, teacher, staff) -> Non
 # --- the search generation -----------------------------------------------------------------
 
 
-def test_every_write_that_moves_stars_makes_cached_searches_stale(
+def test_every_write_that_changes_what_visitors_see_makes_cached_pages_stale(
     student, teacher, staff, django_capture_on_commit_callbacks
 ) -> None:
     booking, late = lesson(student, teacher), lesson(student, teacher, ended=timedelta(days=40))
@@ -144,9 +144,11 @@ def test_every_write_that_moves_stars_makes_cached_searches_stale(
         bumps(lambda: review_create(actor=student, booking_id=late.pk, stars=5, text="", now=NOW))
     assert search_generation() == 1  # refused: nothing changed, nothing bumped
     assert bumps(lambda: review_create(actor=student, booking_id=booking.pk, stars=4, text="", now=NOW)) == 1
-    assert bumps(lambda: review_edit(actor=student, booking_id=booking.pk, stars=4, text="Words", now=NOW)) == 0
+    # The cached profile page shows review texts and replies (apps/core/public_cache.py), so
+    # every edit and reply bumps too, not only the ones that move stars.
+    assert bumps(lambda: review_edit(actor=student, booking_id=booking.pk, stars=4, text="Words", now=NOW)) == 1
     assert bumps(lambda: review_edit(actor=student, booking_id=booking.pk, stars=5, text="Words", now=NOW)) == 1
-    assert bumps(lambda: review_reply(actor=teacher.user, booking_id=booking.pk, text="Thanks!", now=NOW)) == 0
+    assert bumps(lambda: review_reply(actor=teacher.user, booking_id=booking.pk, text="Thanks!", now=NOW)) == 1
     review = Review.objects.get()
     assert bumps(lambda: review_hide(actor=staff, review_id=review.pk, reason="Test", now=NOW)) == 1
     assert bumps(lambda: review_restore(actor=staff, review_id=review.pk, reason="Test", now=NOW)) == 1
