@@ -8,11 +8,13 @@ The clock is Wednesday 25 November 2026, 10:00 in New York (the search helpers' 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from html import unescape
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -22,14 +24,27 @@ from apps.accounts.tests.factories import StudentFactory
 from apps.availability.selectors_public import SlotChoice, book_url, open_slot_list, slot_instructor_get
 from apps.bookings.tests.factories import make_booking
 from apps.catalog.models import Service
+from apps.catalog.services import catalog_load
 from apps.core.models import platform_config
 from apps.instructors.models import InstructorProfile, Offering
 from apps.instructors.tests.factories import OfferingFactory
 from apps.reviews.models import InstructorRating
 from apps.search.generation import search_generation_bump
+from apps.search.selectors import search_vocabulary_reset
 from apps.search.tests.helpers import FRIDAY, NOW, NY, TOMORROW, free, teacher
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalog", "gazetteer")]
+
+
+@pytest.fixture(autouse=True)
+def _whole_catalog_and_fresh_vocabulary() -> Iterator[None]:
+    """Tests on the same worker that flush or reload the catalog (transactional and browser
+    tests) can leave it partial and search's in-memory vocabulary pointing at old ids: load
+    the whole catalog (idempotent, rolled back with the test) and rebuild the vocabulary."""
+    catalog_load(path=settings.DATA_DIR / "catalog.json")
+    search_vocabulary_reset()
+    yield
+    search_vocabulary_reset()
 
 
 @pytest.fixture(autouse=True)
