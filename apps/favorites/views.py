@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_safe
 
-from apps.accounts.models import User
+from apps.accounts.requests import request_student
 from apps.core.errors import NotFound, PermissionDenied
 from apps.favorites.selectors import saved_teacher_list
 from apps.favorites.services import favorite_add, favorite_remove
@@ -23,18 +23,10 @@ from apps.instructors.models import InstructorProfile
 from apps.instructors.states import ProfileStatus
 
 
-def _student(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # guaranteed by @login_required
-    if not user.is_student:  # pages never reveal what exists to the wrong role
-        raise Http404("Not found.")
-    return user
-
-
 @login_required
 @require_safe
 def mine(request: HttpRequest) -> HttpResponse:
-    user = _student(request)
+    user = request_student(request)
     teachers = saved_teacher_list(user=user, now=timezone.now())
     return render(request, "favorites/mine.html", {"teachers": teachers})
 
@@ -52,7 +44,7 @@ def _back(request: HttpRequest, profile: InstructorProfile) -> str:
 def toggle(request: HttpRequest, slug: str) -> HttpResponse:
     """POST action=save|remove. A GET lands here only after logging in from the button
     (the login page's return address): it goes on to the teacher's profile."""
-    user = _student(request)
+    user = request_student(request)
     profile = InstructorProfile.objects.filter(slug=slug, status=ProfileStatus.LIVE).first()
     if profile is None:
         raise Http404("Instructor not found.")

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.accounts.models import User
+from apps.accounts.requests import request_student
 from apps.core.errors import ValidationFailed
 from apps.core.forms import apply_application_error
 from apps.payments.forms import CardForm
@@ -48,6 +48,9 @@ class TestCardRow:
     behavior: str
 
 
+NOT_A_STUDENT = "Only student accounts save cards."
+
+
 def test_card_rows() -> list[TestCardRow]:
     """The built-in gateway's test cards in plain words; none for a real provider."""
     if get_gateway().name != "local":
@@ -70,14 +73,6 @@ def card_name(method: PaymentMethod) -> str:
     return f"{method.brand.title()} •••• {method.last4}"
 
 
-def _student(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # guaranteed by @login_required
-    if not user.is_student:
-        raise Http404("Only student accounts save cards.")
-    return user
-
-
 def _back(request: HttpRequest) -> str:
     """Where to go once a card is saved: back to the lesson or booking that sent the student
     here (same site only), else the cards page."""
@@ -90,7 +85,7 @@ def _back(request: HttpRequest) -> str:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def cards(request: HttpRequest) -> HttpResponse:
-    user = _student(request)
+    user = request_student(request, refusal=NOT_A_STUDENT)
     stripe = stripe_enabled()
     form = CardForm(None if stripe else (request.POST or None))
     stripe_errors: list[str] = []
@@ -130,7 +125,9 @@ def cards(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def card_default(request: HttpRequest, payment_method_id: int) -> HttpResponse:
-    method = payment_method_set_default(actor=_student(request), payment_method_id=payment_method_id)
+    method = payment_method_set_default(
+        actor=request_student(request, refusal=NOT_A_STUDENT), payment_method_id=payment_method_id
+    )
     messages.success(request, f"{card_name(method)} is now your default card.")
     return redirect("payments:cards")
 
@@ -138,6 +135,6 @@ def card_default(request: HttpRequest, payment_method_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def card_remove(request: HttpRequest, payment_method_id: int) -> HttpResponse:
-    payment_method_delete(actor=_student(request), payment_method_id=payment_method_id)
+    payment_method_delete(actor=request_student(request, refusal=NOT_A_STUDENT), payment_method_id=payment_method_id)
     messages.success(request, "Card removed.")
     return redirect("payments:cards")

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from apps.accounts.models import User
+from apps.accounts.requests import request_student
 from apps.availability.selectors_public import offerings_of, slot_instructor_get
 from apps.core.errors import ApplicationError, NotFound
 from apps.core.forms import apply_application_error
@@ -22,25 +22,17 @@ from apps.waitlist.selectors import waitlist_entry_list
 from apps.waitlist.services import waitlist_cancel, waitlist_join
 
 
-def _student(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # guaranteed by @login_required
-    if not user.is_student:  # pages never reveal what exists to the wrong role
-        raise Http404("Not found.")
-    return user
-
-
 @login_required
 @require_safe
 def mine(request: HttpRequest) -> HttpResponse:
-    user = _student(request)
+    user = request_student(request)
     return render(request, "waitlist/mine.html", {"entries": waitlist_entry_list(user=user)})
 
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def join(request: HttpRequest, slug: str) -> HttpResponse:
-    user, now = _student(request), timezone.now()
+    user, now = request_student(request), timezone.now()
     profile = slot_instructor_get(slug=slug)
     if profile is None or not offerings_of(profile):
         raise Http404("Instructor not found.")
@@ -72,7 +64,7 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def cancel(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     try:
-        waitlist_cancel(actor=_student(request), public_id=public_id, now=timezone.now())
+        waitlist_cancel(actor=request_student(request), public_id=public_id, now=timezone.now())
     except NotFound as exc:
         raise Http404(exc.message) from exc
     except ApplicationError as exc:
