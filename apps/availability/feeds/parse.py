@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import recurring_ical_events
-from icalendar import Calendar
+from icalendar import Calendar, Component
 
 Stretch = tuple[datetime, datetime]
 
@@ -33,8 +33,8 @@ def _instant(value: date | datetime, zone: ZoneInfo) -> datetime:
     return datetime.combine(value, time(0), tzinfo=zone).astimezone(UTC)
 
 
-def _event_stretch(event: object, zone: ZoneInfo) -> Stretch | None:
-    get = event.get  # type: ignore[attr-defined]
+def _event_stretch(event: Component, zone: ZoneInfo) -> Stretch | None:
+    get = event.get
     if str(get("TRANSP", "")).upper() == "TRANSPARENT" or str(get("STATUS", "")).upper() == "CANCELLED":
         return None
     start_prop = get("DTSTART")
