@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import zoneinfo
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -201,7 +201,7 @@ def book_url(profile: InstructorProfile, choice: SlotChoice, start: datetime) ->
         "service": choice.offering.service.slug,
         "format": choice.format,
         "duration": choice.duration,
-        "start": format_slot(start, "UTC")["starts_at"],
+        "start": start.astimezone(UTC).isoformat(),  # as format_slot gives it, without the labels
     }
     return f"/book/{profile.slug}/?{urlencode(params)}"
 

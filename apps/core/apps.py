@@ -25,3 +25,9 @@ class CoreConfig(AppConfig):
             LOGIN_FAILURES.inc()
 
         user_login_failed.connect(count_login_failure, weak=False)
+
+        from django.db.backends.signals import connection_created
+
+        from apps.core.timestamps import fast_timestamps_install
+
+        connection_created.connect(fast_timestamps_install, dispatch_uid="fast-timestamps")

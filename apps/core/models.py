@@ -145,9 +145,10 @@ def platform_config() -> PlatformConfig:
 
 
 @contextmanager
-def platform_config_pinned() -> Iterator[PlatformConfig]:
-    """Read the configuration once and answer every `platform_config()` inside with it."""
-    config = platform_config()
+def platform_config_pinned(config: PlatformConfig | None = None) -> Iterator[PlatformConfig]:
+    """Read the configuration once (or take the copy the caller read from the cache) and
+    answer every `platform_config()` inside with it."""
+    config = config or platform_config()
     token = _pinned_config.set(config)
     try:
         yield config

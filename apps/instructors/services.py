@@ -27,6 +27,7 @@ from apps.instructors.models import OFFERING_DESCRIPTION_MAX, RATE_FIELDS, Instr
 from apps.instructors.onboarding import onboarding_status
 from apps.instructors.states import Format, ProfileStatus, SkillLevel, can_transition
 from apps.search.generation import search_generation_bump
+from apps.search.listing import listing_changed
 from apps.search.models import Borough, Neighborhood
 
 DURATION_MIN, DURATION_MAX, DURATION_STEP = 30, 240, 15
@@ -283,7 +284,9 @@ def service_areas_replace(*, actor: User, neighborhoods: list[str], boroughs: li
     areas = [ServiceArea(profile=profile, neighborhood=n) for n in found_n.values()]
     areas += [ServiceArea(profile=profile, borough=b) for b in found_b.values()]
     transaction.on_commit(search_generation_bump)
-    return ServiceArea.objects.bulk_create(areas)
+    created = ServiceArea.objects.bulk_create(areas)
+    listing_changed([profile.pk])  # a bulk insert sends no signals
+    return created
 
 
 def _transition(profile: InstructorProfile, target: ProfileStatus) -> None:

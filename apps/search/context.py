@@ -10,6 +10,7 @@ from apps.availability.selectors_public import default_duration
 from apps.catalog.models import Service
 from apps.instructors.models import Offering
 from apps.search.criteria import Known, SearchCriteria
+from apps.search.listing import Listing
 from apps.search.relax import DayWindow, RelaxPlan
 from apps.search.selectors import Candidate
 
@@ -39,6 +40,7 @@ class SearchContext:
     criteria: SearchCriteria
     plan: RelaxPlan
     known: Known
+    listing: Listing  # the listing index this search reads its candidates from
     now: datetime
     today: dt.date
     point: tuple[float, float] | None  # where distances are measured from

@@ -39,6 +39,7 @@ from apps.search.context import Evaluation, Match, SearchContext, lesson_minutes
 from apps.search.criteria import SEARCH_ZONE, SEARCH_ZONE_NAME, Known, SearchCriteria
 from apps.search.explain import explanation
 from apps.search.gazetteer import distance_m
+from apps.search.listing import Listing
 from apps.search.openings import Calendar, CalendarAsk, calendar_list, calendar_span, window_starts
 from apps.search.relax import (
     MIN_RESULTS,
@@ -142,7 +143,7 @@ class SearchPage:
 def search_execute(ctx: SearchContext, *, sort: str, page: int) -> SearchPage:
     window = ctx.plan.widest
     pool = POOL_SIZE if ctx.criteria.service else BROAD_POOL_SIZE
-    candidates, truncated = search_candidate_list(ctx.criteria, ctx.known, pool=pool)
+    candidates, truncated = search_candidate_list(ctx.criteria, ctx.known, ctx.listing, pool=pool)
     asks = _calendar_asks(candidates)
     calendars = calendar_list(asks, *calendar_span(window, ctx.today), now=ctx.now) if candidates else {}
     evaluations = [_evaluate(ctx, candidate, calendars[candidate.profile_id]) for candidate in candidates]
@@ -158,7 +159,7 @@ def search_execute(ctx: SearchContext, *, sort: str, page: int) -> SearchPage:
     pages = max(1, math.ceil(len(matches) / PAGE_SIZE))
     shown = matches[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     strict_count = sum(1 for match in best if match.level == 0)
-    areas = service_area_names([m.candidate.profile_id for m in shown])
+    areas = service_area_names(ctx.listing, [m.candidate.profile_id for m in shown])
     return SearchPage(
         query=ctx.criteria.query_dict(),
         relaxed=relaxed,
@@ -194,6 +195,7 @@ def _suggestions(
 def context_build(
     criteria: SearchCriteria,
     known: Known,
+    listing: Listing,
     *,
     now: datetime,
     point: tuple[float, float] | None,
@@ -206,6 +208,7 @@ def context_build(
         criteria=criteria,
         plan=relax_plan(criteria, today),
         known=known,
+        listing=listing,
         now=now,
         today=today,
         point=origin,

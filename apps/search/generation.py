@@ -5,6 +5,8 @@ offering, availability and booking services import it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.cache import cache
 
 GENERATION_KEY = "search:generation"
@@ -16,6 +18,14 @@ def search_generation() -> int:
         cache.add(GENERATION_KEY, 1, timeout=None)
         value = cache.get(GENERATION_KEY, 1)
     return int(value)
+
+
+def search_generations(*keys: str) -> tuple[int, dict[str, Any]]:
+    """The search generation and what the shared cache holds under `keys` (the listing
+    index's generation, the platform configuration), in one round trip."""
+    found = cache.get_many([GENERATION_KEY, *keys])
+    generation = found.pop(GENERATION_KEY, None)
+    return (search_generation() if generation is None else int(generation)), found
 
 
 def search_generation_bump() -> None:

@@ -11,31 +11,21 @@ import time as clock
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
+import numpy as np
 from django.db.models import (
-    BooleanField,
     Count,
-    Exists,
-    ExpressionWrapper,
-    F,
-    FloatField,
-    IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Value,
 )
-from django.db.models.expressions import Case, When
-from django.db.models.functions import Coalesce, Length
 
 from apps.catalog.models import AgeGroup, Category, Service
-from apps.instructors.models import RATE_FIELDS, Offering, ServiceArea
+from apps.instructors.models import RATE_FIELDS, Offering
 from apps.instructors.states import Format, ProfileStatus
 from apps.search.criteria import Known, SearchCriteria, ServiceInfo
+from apps.search.listing import Listed, Listing
 from apps.search.models import Borough, Neighborhood
 from apps.search.parser import Location
-from apps.search.sql import id_in
 from apps.search.vocabulary import CategoryTerm, Place, ServiceTerm, Vocabulary
 
 # The catalog and gazetteer change rarely (admin edits); a worker rebuilds its vocabulary
@@ -171,130 +161,62 @@ class Candidate:
     review_stars: int
 
 
-_PROFILE_FIELDS = {
-    "slug": "profile__slug",
-    "display_name": "profile__display_name",
-    "user_id": "profile__user_id",
-    "headline": "profile__headline",
-    "years_experience": "profile__years_experience",
-    "timezone": "profile__timezone",
-    "buffer_minutes": "profile__buffer_minutes",
-    "travel_buffer_minutes": "profile__travel_buffer_minutes",
-    "overnight_protection": "profile__overnight_protection",
-    "public_lat": "profile__public_lat",
-    "public_lon": "profile__public_lon",
-    "went_live_at": "profile__went_live_at",
-}
-_OFFERING_FIELDS = {
-    "offering_id": "pk",
-    "profile_id": "profile_id",
-    "description": "description",
-    "duration_options": "duration_options",
-    "skill_levels": "skill_levels",
-}
-_FLAGS = ("age_ok", "covers_place")
-_ANNOTATIONS = (
-    "bio_chars", "identity_verified", "background_checked", "age_ok", "covers_place", "review_count", "review_stars",
-)  # fmt: skip
-
-
 def allowed_formats(asked: str | None) -> list[Format]:
     if asked == "in_person":
         return [Format.STUDIO, Format.TRAVEL]
     return [Format(asked)] if asked else list(Format)
 
 
-def search_candidate_list(criteria: SearchCriteria, known: Known, *, pool: int) -> tuple[list[Candidate], bool]:
+def search_candidate_list(
+    criteria: SearchCriteria, known: Known, listing: Listing, *, pool: int
+) -> tuple[list[Candidate], bool]:
     """Candidate offerings for the filters that are never relaxed (subject, format, live): at
     most `pool` of them, the most promising first, and whether more existed.
 
-    A service's offerings number a few hundred at 10,000 instructors: one plain query reads
-    them all (per-row index probes for age group and travel areas), so relaxation and ranking
-    see everything. Without a service the pool is the best `pool` by a cheap pre-ranking
-    (`_pool_candidates`: two to four queries; with no filter to count, the newest live
-    instructors come straight off the `instructor_live_recent_idx` index). Service
-    and neighborhood names come from `known` (in memory) rather than joins. Ratings come from
-    the instructors' aggregate review rows, joined here (one-to-one, by primary key)."""
+    Read from the listing index in memory (listing.py), a column at a time. A service's
+    offerings number a few hundred at 10,000 instructors, fewer than the pool, so relaxation
+    and ranking see all of them. Without a service the pool is the best `pool` by a cheap
+    pre-ranking: first what fails the fewest offering filters (age group, skill level,
+    price), then, with a place, who travels there and then the nearest (no public point:
+    last), then the newest."""
     service_ids = known.service_ids(service=criteria.service, category=criteria.category)
     if not service_ids:
         return [], False
-    matches = _static_matches(criteria, service_ids)
-    if criteria.service is None:
-        return _pool_candidates(criteria, known, matches, pool=pool)
-    age = _age_clause(criteria.age_group, hashed=False)
-    covers = _covers_clause(criteria.location, known, hashed=False)
-    rows = list(
-        _wide(matches)
-        .annotate(
-            age_ok=Case(When(age, then=Value(True)), default=Value(False), output_field=BooleanField()),
-            covers_place=Case(When(covers, then=Value(True)), default=Value(False), output_field=BooleanField()),
-        )
-        .order_by(*_pre_rank(criteria, age, covers))
-        .values(*_value_names())[: pool + 1]
-    )
-    return [_candidate(row, known) for row in rows[:pool]], len(rows) > pool
-
-
-def _pool_candidates(
-    criteria: SearchCriteria, known: Known, matches: QuerySet[Offering], *, pool: int
-) -> tuple[list[Candidate], bool]:
-    """Without a service: the pool's ids in pre-rank order from one narrow query over every
-    match (the age group's offerings and the covering areas hashed once each), then the
-    pool's wide rows by id, and — only when asked — which of them teach the age group and
-    travel to the place, by two index probes on the pool alone. Computing those flags in the
-    wide query made PostgreSQL hash the age group's thousands of offerings twice more."""
-    hashed = _pre_rank(
-        criteria,
-        _age_clause(criteria.age_group, hashed=True),
-        _covers_clause(criteria.location, known, hashed=True),
-    )
-    ranked = list(matches.order_by(*hashed).values_list("pk", flat=True)[: pool + 1])
-    kept = ranked[:pool]
-    if not kept:
-        return [], False
-    rows = list(_wide(Offering.objects.filter(id_in("pk", kept))).values(*_value_names(flags=False)))
-    teaches_age = _teaching_age_group(criteria.age_group, kept)
-    covering = _covering(criteria.location, known, [row["profile_id"] for row in rows])
-    for row in rows:
-        row["age_ok"] = teaches_age is None or row["pk"] in teaches_age
-        row["covers_place"] = row["profile_id"] in covering
-    position = {pk: index for index, pk in enumerate(kept)}
-    rows.sort(key=lambda row: position[row["pk"]])
-    return [_candidate(row, known) for row in rows], len(ranked) > pool
-
-
-def _wide(offerings: QuerySet[Offering]) -> QuerySet[Offering]:
-    """What a candidate card needs beyond the offering's own columns."""
-    return offerings.annotate(
-        bio_chars=Length("profile__bio"),
-        identity_verified=Q(profile__identity_verified_at__isnull=False),
-        background_checked=Q(profile__background_check_passed_at__isnull=False),
-        review_count=Coalesce(F("profile__rating__review_count"), 0),
-        review_stars=Coalesce(F("profile__rating__stars_total"), 0),
-    )
-
-
-def _teaching_age_group(age_group: str | None, offering_ids: list[int]) -> set[int] | None:
-    """Which of these offerings teach the age group (None: no age group asked, all pass)."""
-    if age_group is None:
-        return None
-    through = Offering.age_groups.through.objects.filter(id_in("offering_id", offering_ids), agegroup_id=age_group)
-    return set(through.values_list("offering_id", flat=True))
-
-
-def _covering(location: Location | None, known: Known, profile_ids: list[int]) -> set[int]:
-    """Which of these instructors travel to the place (as `_covers_clause`)."""
-    if location is None or location not in known.coverage:
-        return set()
-    neighborhoods, boroughs = known.coverage[location]
-    areas = ServiceArea.objects.filter(id_in("profile_id", profile_ids)).filter(
-        Q(neighborhood_id__in=neighborhoods) | Q(borough_id__in=boroughs)
-    )
-    return set(areas.values_list("profile_id", flat=True))
-
-
-def _static_matches(criteria: SearchCriteria, service_ids: list[int]) -> QuerySet[Offering]:
-    return _live_offerings(service_ids, allowed_formats(criteria.format))
+    columns = listing.columns
+    rows = columns.rows_of(service_ids)
+    rates = [columns.rates[fmt.value][rows] for fmt in allowed_formats(criteria.format)]
+    offered = np.logical_or.reduce([rate >= 0 for rate in rates])
+    rows, rates = rows[offered], [rate[offered] for rate in rates]
+    fails = np.zeros(len(rows), dtype=np.int64)
+    age_ok = np.ones(len(rows), dtype=bool)
+    if criteria.age_group:
+        age_ok = (columns.age_groups[rows] & columns.age_bits.get(criteria.age_group, 0)) != 0
+        fails += ~age_ok
+    if criteria.skill_level:
+        fails += (columns.skill_levels[rows] & columns.skill_bits.get(criteria.skill_level, 0)) == 0
+    if criteria.has_price:
+        low, high = criteria.min_price_cents, criteria.max_price_cents
+        in_range = [
+            (rate >= 0) & (rate >= (low if low is not None else 0)) & (rate <= (high if high is not None else rate))
+            for rate in rates
+        ]
+        fails += ~np.logical_or.reduce(in_range)
+    covers = np.zeros(len(rows), dtype=bool)
+    keys: list[np.ndarray] = [rows]  # np.lexsort: the last key sorts first
+    place = criteria.location
+    if place is not None:
+        if place in known.coverage:
+            covers = columns.covering(*known.coverage[place])[rows]
+        lat, lon = columns.lat[rows], columns.lon[rows]
+        near = ((lat - place.lat) * M_PER_DEG_LAT) ** 2 + ((lon - place.lon) * M_PER_DEG_LON) ** 2
+        pointless = np.isnan(near) & ~covers
+        keys += [np.where(covers | pointless, 0.0, near), pointless]
+    order = np.lexsort([*keys, fails])[: pool + 1]
+    ranked = listing.newest_first
+    found = [
+        _candidate(ranked[rows[i]], known, age_ok=bool(age_ok[i]), covers_place=bool(covers[i])) for i in order[:pool]
+    ]
+    return found, len(order) > pool
 
 
 def _live_offerings(service_ids: list[int], formats: Iterable[str]) -> QuerySet[Offering]:
@@ -320,108 +242,38 @@ def service_teacher_counts(*, category: str, formats: Iterable[str], known: Know
     return {known.services_by_id[service_id].slug: teachers for service_id, teachers in rows}
 
 
-def _value_names(*, flags: bool = True) -> list[str]:
-    names = [*_OFFERING_FIELDS.values(), "service_id", *RATE_FIELDS.values(), *_PROFILE_FIELDS.values()]
-    annotations = _ANNOTATIONS if flags else tuple(name for name in _ANNOTATIONS if name not in _FLAGS)
-    return [*names, "profile__studio_neighborhood_id", *annotations]
-
-
-def _age_clause(age_group: str | None, *, hashed: bool) -> Q:
-    """Teaches the age group: `pk IN (…)` makes PostgreSQL hash the group's offerings once
-    (for thousands of rows); EXISTS probes the (offering, age group) index per row (for a few
-    hundred)."""
-    if age_group is None:
-        return Q(pk__isnull=False)
-    through = Offering.age_groups.through.objects.filter(agegroup_id=age_group)
-    if hashed:
-        return Q(pk__in=through.values("offering_id"))
-    return Q(Exists(through.filter(offering_id=OuterRef("pk"))))
-
-
-def _covers_clause(location: Location | None, known: Known, *, hashed: bool) -> Q:
-    """Travels to the asked place: the neighborhood itself or its whole borough; for a
-    borough, the borough or any of its neighborhoods. By id, over the areas' foreign-key
-    indexes; hashed or probed per row as in `_age_clause`."""
-    if location is None or location not in known.coverage:
-        return Q(pk__isnull=True)
-    neighborhoods, boroughs = known.coverage[location]
-    areas = ServiceArea.objects.filter(Q(neighborhood_id__in=neighborhoods) | Q(borough_id__in=boroughs))
-    if hashed:
-        return Q(profile_id__in=areas.values("profile_id"))
-    return Q(Exists(areas.filter(profile_id=OuterRef("profile_id"))))
-
-
-def _flag(clause: Q) -> Case:
-    """1 when the clause fails: the pre-rank counts failed filters."""
-    return Case(When(clause, then=Value(0)), default=Value(1), output_field=IntegerField())
-
-
-def _pre_rank(criteria: SearchCriteria, age: Q, covers: Q) -> list[Any]:
-    """Only decides anything when there are more candidates than the pool (no subject asked):
-    first what fails the fewest offering filters, then the nearest, then the newest."""
-    fails: list[Any] = []
-    if criteria.age_group:
-        fails.append(_flag(age))
-    if criteria.skill_level:
-        fails.append(_flag(Q(skill_levels__icontains=f'"{criteria.skill_level}"')))
-    if criteria.has_price:
-        fails.append(_flag(_price_clause(criteria)))
-    order: list[Any] = []
-    if fails:
-        total = fails[0]
-        for fail in fails[1:]:
-            total = total + fail
-        order.append(ExpressionWrapper(total, output_field=IntegerField()).asc())
-    if criteria.location is not None:
-        lat, lon = criteria.location.lat, criteria.location.lon
-        near = ((F("profile__public_lat") - lat) * M_PER_DEG_LAT) ** 2
-        near = near + ((F("profile__public_lon") - lon) * M_PER_DEG_LON) ** 2
-        here = Case(When(covers, then=Value(0.0)), default=near, output_field=FloatField())
-        order.append(here.asc(nulls_last=True))
-    return [*order, F("profile__went_live_at").desc(nulls_last=True), "pk"]
-
-
-def _price_clause(criteria: SearchCriteria) -> Q:
-    clause = Q()
-    for fmt in allowed_formats(criteria.format):
-        field = RATE_FIELDS[fmt]
-        rate = Q(**{f"{field}__isnull": False})
-        if criteria.min_price_cents is not None:
-            rate &= Q(**{f"{field}__gte": criteria.min_price_cents})
-        if criteria.max_price_cents is not None:
-            rate &= Q(**{f"{field}__lte": criteria.max_price_cents})
-        clause |= rate
-    return clause
-
-
-def _candidate(row: dict[str, Any], known: Known) -> Candidate:
-    rates = {fmt.value: row[field] for fmt, field in RATE_FIELDS.items() if row[field] is not None}
-    values = {name: row[source] for name, source in {**_OFFERING_FIELDS, **_PROFILE_FIELDS}.items()}
-    studio_id = row["profile__studio_neighborhood_id"]
+def _candidate(row: Listed, known: Known, *, age_ok: bool, covers_place: bool) -> Candidate:
     return Candidate(
-        **values,
-        service=known.services_by_id[row["service_id"]],
-        rates=rates,
-        bio_chars=row["bio_chars"] or 0,
-        identity_verified=bool(row["identity_verified"]),
-        background_checked=bool(row["background_checked"]),
-        studio=known.neighborhoods_by_id.get(studio_id) if studio_id is not None else None,
-        age_ok=bool(row["age_ok"]),
-        covers_place=bool(row["covers_place"]),
-        review_count=row["review_count"],
-        review_stars=row["review_stars"],
+        offering_id=row.offering_id,
+        profile_id=row.profile_id,
+        service=known.services_by_id[row.service_id],
+        description=row.description,
+        duration_options=row.duration_options,
+        skill_levels=row.skill_levels,
+        rates=row.rates,
+        slug=row.slug,
+        display_name=row.display_name,
+        user_id=row.user_id,
+        headline=row.headline,
+        bio_chars=row.bio_chars,
+        years_experience=row.years_experience,
+        timezone=row.timezone,
+        buffer_minutes=row.buffer_minutes,
+        travel_buffer_minutes=row.travel_buffer_minutes,
+        overnight_protection=row.overnight_protection,
+        public_lat=row.public_lat,
+        public_lon=row.public_lon,
+        went_live_at=row.went_live_at,
+        identity_verified=row.identity_verified,
+        background_checked=row.background_checked,
+        studio=known.neighborhoods_by_id.get(row.studio_id) if row.studio_id is not None else None,
+        age_ok=age_ok,
+        covers_place=covers_place,
+        review_count=row.review_count,
+        review_stars=row.review_stars,
     )
 
 
-def service_area_names(profile_ids: list[int]) -> dict[int, list[str]]:
-    """Where each instructor travels, by name, in the order they were added (one query, for
-    one page of results)."""
-    names: dict[int, list[str]] = {pk: [] for pk in profile_ids}
-    areas = (
-        ServiceArea.objects.filter(id_in("profile_id", profile_ids))
-        .order_by("pk")
-        .values_list("profile_id", "neighborhood__name", "borough__name")
-    )
-    for profile_id, neighborhood, borough in areas:
-        names[profile_id].append(neighborhood or borough)
-    return names
+def service_area_names(listing: Listing, profile_ids: list[int]) -> dict[int, list[str]]:
+    """Where each instructor travels, by name, in the order they were added."""
+    return {pk: list(listing.areas_of(pk).names) for pk in profile_ids}

@@ -35,6 +35,7 @@ from apps.media.services.uploads import (
 )
 from apps.media.states import DocumentStatus, UploadKind, UploadStatus, can_transition
 from apps.media.storage import file_write
+from apps.search.listing import listing_changed
 
 _UNSAFE_NAME_CHARS = re.compile(r"[^\w .()-]+")
 DOCUMENT_RECEIVED = "Thanks! We'll review your document and let you know."
@@ -133,7 +134,9 @@ def _locked_document(document_id: int) -> BackgroundCheckDocument:
 
 def _background_check_record(*, instructor_id: int, passed_at: datetime | None, now: datetime) -> None:
     """The media side's one writer of the go-live flag: set on a pass, cleared on expiry."""
-    InstructorProfile.objects.filter(user_id=instructor_id).update(background_check_passed_at=passed_at, updated_at=now)
+    profiles = InstructorProfile.objects.filter(user_id=instructor_id)
+    profiles.update(background_check_passed_at=passed_at, updated_at=now)
+    listing_changed(profiles.values_list("pk", flat=True))  # a queryset update sends no signals
 
 
 @transaction.atomic
