@@ -2,21 +2,23 @@
 that matched (its service, its price for the usual length and the cheapest allowed format, and
 its next open times as buttons to the booking sheet), sorted as the visitor chose.
 
-Sorting by soonest needs every match's next times, so they are computed for all matches at
-once: the calendars of every instructor in two queries (`search.openings.calendar_list`, the
-same bulk read search uses), then each instructor's first starts in Python.
+Sorting needs every match's first open time (the default sort puts who can be booked soon
+first), so every match is ranked from a light read (`CardLead`: the lead offering's rates and
+length, the instructor's policy and rating) and the calendars of all of them in two queries
+(`search.openings.calendar_list`, the same bulk read search uses); the cards themselves, with
+their profiles, offerings and areas, are built for the one page shown.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from apps.availability.selectors_public import SlotChoice, book_url, default_duration, slot_rules_for
-from apps.availability.slots import format_slot
+from apps.availability.selectors_public import SlotChoice, book_url, default_duration
+from apps.availability.slots import SlotRules, format_slot
 from apps.instructors.models import InstructorProfile, Offering
 from apps.instructors.states import Format
 from apps.reviews.rating import RatingPrior, RatingSummary, bayesian_average, rating_row, rating_summary
@@ -104,16 +106,14 @@ class CardFilters:
     borough_id: int | None
 
 
-def _lowest_rate(offering: Offering, filters: CardFilters) -> tuple[int, str]:
+def _lowest_rate(rate_for: Mapping[Format, int | None], filters: CardFilters) -> tuple[int, str]:
     """The lowest rate among the formats the filters allow (in person first on a tie)."""
     formats = [Format(filters.format)] if filters.format else list(FORMAT_DISPLAY_ORDER)
     low, high = filters.min_price_cents, filters.max_price_cents
     rates = [
         (rate, fmt.value)
         for fmt in formats
-        if (rate := offering.rate_for(fmt)) is not None
-        and (low is None or rate >= low)
-        and (high is None or rate <= high)
+        if (rate := rate_for.get(fmt)) is not None and (low is None or rate >= low) and (high is None or rate <= high)
     ]
     return min(rates, key=lambda pair: pair[0])
 
@@ -149,38 +149,106 @@ def _area_names(profile: InstructorProfile, borough_id: int | None) -> list[str]
     return names
 
 
-def _first_starts(
-    profiles: Sequence[InstructorProfile], choices: dict[int, SlotChoice], now: datetime
-) -> dict[int, list[datetime]]:
+@dataclass(frozen=True, slots=True)
+class CardLesson:
+    """The lesson a card leads with, as its next open times need it."""
+
+    timezone: str
+    rules: SlotRules
+    duration: int
+    is_travel: bool
+
+
+def _first_starts(lessons: Mapping[int, CardLesson], now: datetime) -> dict[int, list[datetime]]:
     """Each instructor's first open starts in the coming two weeks (as search looks), for the
     card's lesson; two queries whatever the number of instructors."""
-    if not profiles:
+    if not lessons:
         return {}
     today = now.astimezone(SEARCH_ZONE).date()
     window = DayWindow(today, today + timedelta(days=DEFAULT_WINDOW_DAYS - 1))
-    asks = {p.pk: CalendarAsk(p.timezone, slot_rules_for(p), frozenset({choices[p.pk].duration})) for p in profiles}
+    asks = {
+        pk: CalendarAsk(lesson.timezone, lesson.rules, frozenset({lesson.duration})) for pk, lesson in lessons.items()
+    }
     # A day before (another zone's evening is New York's morning), two after (a late lesson).
     calendars = calendar_list(asks, today - timedelta(days=1), window.last + timedelta(days=2), now=now)
     return {
         pk: window_starts(
-            calendars[pk], window, duration=choice.duration, is_travel=choice.is_travel, now=now, limit=NEXT_TIMES
+            calendars[pk], window, duration=lesson.duration, is_travel=lesson.is_travel, now=now, limit=NEXT_TIMES
         )
-        for pk, choice in choices.items()
+        for pk, lesson in lessons.items()
     }
 
 
+@dataclass(frozen=True, slots=True)
+class CardRank:
+    """What sorting needs of one match. Every match of a browse page is ranked (thousands on a
+    category page at city scale); cards are built for the page shown only."""
+
+    profile_id: int
+    rate_cents: int
+    bayesian: float
+    review_count: int
+    starts: tuple[datetime, ...]  # the first open times, as many as a card shows
+
+    @property
+    def first_start(self) -> datetime | None:
+        return self.starts[0] if self.starts else None
+
+
+@dataclass(frozen=True, slots=True)
+class CardLead:
+    """One match as read for ranking: the instructor's policy and rating, and the offering
+    its card leads with."""
+
+    profile_id: int
+    timezone: str
+    rules: SlotRules
+    review_count: int
+    review_stars: int
+    rates: Mapping[Format, int | None]
+    duration: int
+
+
+def card_ranks(leads: Sequence[CardLead], filters: CardFilters, *, prior: RatingPrior, now: datetime) -> list[CardRank]:
+    """Rank every match, in the order given (ties keep it)."""
+    chosen = {lead.profile_id: _lowest_rate(lead.rates, filters) for lead in leads}
+    lessons = {
+        lead.profile_id: CardLesson(
+            lead.timezone, lead.rules, lead.duration, chosen[lead.profile_id][1] == Format.TRAVEL
+        )
+        for lead in leads
+    }
+    starts = _first_starts(lessons, now)
+    return [
+        CardRank(
+            profile_id=lead.profile_id,
+            rate_cents=chosen[lead.profile_id][0],
+            bayesian=bayesian_average(lead.review_count, lead.review_stars, prior),
+            review_count=lead.review_count,
+            starts=tuple(starts[lead.profile_id]),
+        )
+        for lead in leads
+    ]
+
+
 def instructor_cards(
-    profiles: Sequence[InstructorProfile], filters: CardFilters, *, min_reviews: int, prior: RatingPrior, now: datetime
+    profiles: Sequence[InstructorProfile],
+    filters: CardFilters,
+    ranks: Mapping[int, CardRank],
+    *,
+    min_reviews: int,
+    prior: RatingPrior,
 ) -> list[InstructorCard]:
     """Cards for profiles read with `matching_offerings` (the lesson each card leads with is
-    the first), `service_areas`, the studio neighborhood and the rating row."""
+    the first), `service_areas`, the studio neighborhood and the rating row; their next times
+    are the ones their ranking found (`card_ranks`, for the same lesson)."""
     choices: dict[int, SlotChoice] = {}
     rates: dict[int, int] = {}
     for profile in profiles:
         offering: Offering = profile.matching_offerings[0]  # type: ignore[attr-defined]
-        rates[profile.pk], fmt = _lowest_rate(offering, filters)
+        rates[profile.pk], fmt = _lowest_rate({f: offering.rate_for(f) for f in Format}, filters)
         choices[profile.pk] = SlotChoice(offering=offering, format=fmt, duration=default_duration(offering))
-    starts = _first_starts(profiles, choices, now)
+    starts = {profile.pk: ranks[profile.pk].starts for profile in profiles}
     cards = []
     for profile in profiles:
         choice = choices[profile.pk]
@@ -202,21 +270,21 @@ def instructor_cards(
                     )
                     for start in starts[profile.pk]
                 ],
-                first_start=next(iter(starts[profile.pk]), None),
+                first_start=ranks[profile.pk].first_start,
             )
         )
     return cards
 
 
 # Python's sort is stable: ties keep the list's order (newest live first).
-CARD_SORTS: dict[str, Callable[[InstructorCard], Any]] = {
+CARD_SORTS: dict[str, Callable[[CardRank], Any]] = {
     # Someone you can book soon, then the best rated (reviews weighed against the prior).
-    "best": lambda card: (not card.slots, -card.bayesian),
-    "price": lambda card: card.rate_cents,
-    "soonest": lambda card: card.first_start.timestamp() if card.first_start else math.inf,
-    "rating": lambda card: (-card.bayesian, -card.rating.count),
+    "best": lambda rank: (rank.first_start is None, -rank.bayesian),
+    "price": lambda rank: rank.rate_cents,
+    "soonest": lambda rank: rank.first_start.timestamp() if rank.first_start else math.inf,
+    "rating": lambda rank: (-rank.bayesian, -rank.review_count),
 }
 
 
-def cards_sort(cards: list[InstructorCard], sort: str) -> list[InstructorCard]:
-    return sorted(cards, key=CARD_SORTS.get(sort, CARD_SORTS["best"]))
+def ranks_sort(ranks: list[CardRank], sort: str) -> list[CardRank]:
+    return sorted(ranks, key=CARD_SORTS.get(sort, CARD_SORTS["best"]))

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import groupby
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
+from apps.availability.selectors_public import default_duration, slot_rules_for
+from apps.availability.slots import SlotRules
 from apps.catalog.models import AgeGroup, Category, Service
 from apps.core.models import platform_config
-from apps.instructors.cards import CardFilters, InstructorCard, cards_sort, instructor_cards
+from apps.instructors.cards import CardFilters, CardLead, InstructorCard, card_ranks, instructor_cards, ranks_sort
 from apps.instructors.models import RATE_FIELDS, InstructorProfile, Offering, ServiceArea
 from apps.instructors.states import Format, ProfileStatus
 from apps.reviews.rating import RatingPrior
 from apps.search.gazetteer import distance_m
 from apps.search.models import Borough, Neighborhood
+from apps.search.sql import id_in
 
 KIDS_AGE_GROUP = "kids"
 
@@ -243,8 +248,9 @@ def category_browse_get(
 def _card_page(
     filters: InstructorFilters, borough_id: int | None, *, sort: str, page_number: int | str | None, now: datetime
 ) -> Page[InstructorCard]:
-    """Every match as a card (the sorts need them all: "soonest" their next times), sorted,
-    then one page of them."""
+    """Every match ranked from a light read (the sorts need them all: "best" and "soonest"
+    their next times), then one page of them as cards: a fixed number of queries, and work
+    in proportion to the matches only where it must be."""
     config = platform_config()
     shape = CardFilters(
         format=filters.format,
@@ -252,14 +258,63 @@ def _card_page(
         max_price_cents=filters.max_price_cents,
         borough_id=borough_id,
     )
-    cards = instructor_cards(
-        list(instructor_public_list(filters)),
-        shape,
-        min_reviews=config.rating_visible_min_reviews,
-        prior=RatingPrior.of(config),
-        now=now,
+    prior = RatingPrior.of(config)
+    ranked = ranks_sort(card_ranks(_card_leads(filters), shape, prior=prior, now=now), sort)
+    page = Paginator(ranked, BROWSE_PAGE_SIZE).get_page(page_number)
+    ranks = {rank.profile_id: rank for rank in page.object_list}
+    found = {profile.pk: profile for profile in instructor_public_list(filters).filter(pk__in=list(ranks))}
+    shown = [found[pk] for pk in ranks if pk in found]
+    cards = instructor_cards(shown, shape, ranks, min_reviews=config.rating_visible_min_reviews, prior=prior)
+    # Counts and page numbers from the paginator over every match; objects: this page's cards.
+    return Page(cards, page.number, page.paginator)  # type: ignore[arg-type]
+
+
+def _card_leads(filters: InstructorFilters) -> list[CardLead]:
+    """Every match, newest live first, with what ranking needs (two queries): the lead
+    offering is the first matching one in the catalog's order, as on the card."""
+    profiles = instructor_public_list(filters).values_list(
+        "pk", "timezone", "buffer_minutes", "travel_buffer_minutes", "overnight_protection",
+        "rating__review_count", "rating__stars_total",
+    )  # fmt: skip
+    rows = list(profiles)
+    if not rows:
+        return []
+    leads: dict[int, tuple[Any, ...]] = {}
+    offerings = (
+        _matching_offerings(filters)
+        .filter(id_in("profile_id", [row[0] for row in rows]))
+        .order_by("profile_id", "service__display_order", "service__name", "pk")
+        .values_list("profile_id", "duration_options", "service__default_duration_minutes", *RATE_FIELDS.values())
     )
-    return Paginator(cards_sort(cards, sort), BROWSE_PAGE_SIZE).get_page(page_number)
+    for profile_id, *lead in offerings:
+        leads.setdefault(profile_id, tuple(lead))
+    return [
+        CardLead(
+            profile_id=pk,
+            timezone=zone,
+            rules=_rules(buffer, travel_buffer, overnight),
+            review_count=count or 0,
+            review_stars=stars or 0,
+            rates=dict(zip(RATE_FIELDS, leads[pk][2:], strict=True)),
+            duration=_duration(tuple(leads[pk][0]), leads[pk][1]),
+        )
+        for pk, zone, buffer, travel_buffer, overnight, count, stars in rows
+        if pk in leads
+    ]
+
+
+@functools.lru_cache(maxsize=64)
+def _rules(buffer: int, travel_buffer: int, overnight: bool) -> SlotRules:
+    """An instructor's slot policy (few distinct ones)."""
+    return slot_rules_for(
+        InstructorProfile(buffer_minutes=buffer, travel_buffer_minutes=travel_buffer, overnight_protection=overnight)
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _duration(options: tuple[int, ...], default: int) -> int:
+    """The lead lesson's length, as the booking sheet defaults it."""
+    return default_duration(Offering(duration_options=list(options), service=Service(default_duration_minutes=default)))
 
 
 def kids_browse(category: str | None = None) -> KidsBrowse:

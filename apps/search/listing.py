@@ -198,7 +198,9 @@ def _heap_freeze() -> None:
     instructors, Django's own) from the garbage collector's full passes: each walked every
     object and paused one search in a few hundred for ~170 ms. Frozen objects are still freed
     when nothing refers to them (listing rows hold no cycles), so an old listing goes away
-    when the next full reload replaces it."""
+    when the next full reload replaces it; unfreezing first lets that reload's collection
+    reclaim any cycle that was alive at the last freeze (the request then running)."""
+    gc.unfreeze()
     gc.collect()
     gc.freeze()
 

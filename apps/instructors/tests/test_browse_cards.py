@@ -275,13 +275,14 @@ def _grow(start: int, count: int) -> None:
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        # category, services with counts, matching profiles, their offerings, the offerings'
-        # age groups, areas, open-time index rows (every teacher here has one), bookings
-        ("/learn/music/", 8),
-        ("/learn/music/?sort=soonest", 8),
+        # category, services with counts; every match ranked: matching profiles, their lead
+        # offerings, open-time index rows (every teacher here has one), bookings; then the
+        # page's profiles, their offerings, the offerings' age groups, areas
+        ("/learn/music/", 10),
+        ("/learn/music/?sort=soonest", 10),
         # service, age groups, boroughs, then as above from the matching profiles
-        ("/learn/music/piano/", 9),
-        ("/learn/music/piano/?sort=soonest&format=studio", 9),
+        ("/learn/music/piano/", 11),
+        ("/learn/music/piano/?sort=soonest&format=studio", 11),
     ],
 )
 def test_next_times_for_a_page_of_cards_cost_a_fixed_number_of_queries(client: Client, url: str, expected: int) -> None:

@@ -647,14 +647,15 @@ def _budget(client: Client, url: str, make: Callable[[int], None]) -> tuple[int,
     ("url", "expected"),
     [
         # category, services with counts, then the cards as below
-        ("/learn/music/", 9),
-        # service, age groups, boroughs, the matching profiles, their offerings, age groups,
-        # areas, and their calendars for the next times (open-time index rows, day rows for
-        # the instructors the index cannot answer, bookings)
-        ("/learn/music/piano/", 10),
-        ("/learn/music/piano/?format=studio&borough=brooklyn&age=kids&max_price=150", 10),
-        ("/learn/music/piano/?sort=soonest", 10),
-        ("/kids/piano/", 10),
+        ("/learn/music/", 11),
+        # service, age groups, boroughs; every match ranked (the matching profiles, their lead
+        # offerings, and their calendars for the next times: open-time index rows, day rows
+        # for the instructors the index cannot answer, bookings); then the page's profiles,
+        # their offerings, age groups and areas
+        ("/learn/music/piano/", 12),
+        ("/learn/music/piano/?format=studio&borough=brooklyn&age=kids&max_price=150", 12),
+        ("/learn/music/piano/?sort=soonest", 12),
+        ("/kids/piano/", 12),
         # services with kids instructors (grouped and counted in one query)
         ("/kids/", 1),
         ("/kids/?category=music", 1),
