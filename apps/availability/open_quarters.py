@@ -4,6 +4,8 @@ Every writer of `AvailabilityDay` or `BlackoutDate` calls `open_quarters_refresh
 transaction after its write. The refresh takes the instructors' row locks first (the lock an
 availability save already holds), then reads, so of two concurrent writers the later one
 rebuilds from the other's committed rows too: the index never misses a committed change.
+Search keeps the rows in each process's memory (search/listing.py): every refresh reports its
+instructors there.
 Bookings and the instructor's rules are not in the index (search applies them from the live
 rows), so booking and settings changes need nothing here; a zone change makes the row
 unusable until rebuilt (search compares the zone).
@@ -27,6 +29,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from apps.availability.models import AvailabilityDay, BlackoutDate, OpenQuarters
 from apps.availability.quarters import SPAN_DAYS, QuarterSpan, quarter_span
 from apps.instructors.models import InstructorProfile
+from apps.search.listing import listing_changed
 
 BATCH = 500
 # A row serves while it covers the 30-day horizon plus a day; the sweep renews it a few days
@@ -78,6 +81,7 @@ def _refresh_batch(ids: list[int], now: datetime) -> int:
             built.append(_row(pk, zone, firsts[pk], span))
     OpenQuarters.objects.filter(instructor_id__in=list(zones)).delete()
     OpenQuarters.objects.bulk_create(built)
+    listing_changed(zones)  # search keeps these rows in memory (search/listing.py)
     return len(built)
 
 

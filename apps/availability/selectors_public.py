@@ -197,13 +197,24 @@ def open_slot_list(
 
 def book_url(profile: InstructorProfile, choice: SlotChoice, start: datetime) -> str:
     """Where a start-time button goes: the booking sheet, with the lesson fully chosen."""
+    return lesson_book_url(
+        slug=profile.slug,
+        service=choice.offering.service.slug,
+        fmt=choice.format,
+        duration=choice.duration,
+        start=start,
+    )
+
+
+def lesson_book_url(*, slug: str, service: str, fmt: str, duration: int, start: datetime) -> str:
+    """`book_url` from plain values (search builds its cards without model instances)."""
     params = {
-        "service": choice.offering.service.slug,
-        "format": choice.format,
-        "duration": choice.duration,
+        "service": service,
+        "format": fmt,
+        "duration": duration,
         "start": start.astimezone(UTC).isoformat(),  # as format_slot gives it, without the labels
     }
-    return f"/book/{profile.slug}/?{urlencode(params)}"
+    return f"/book/{slug}/?{urlencode(params)}"
 
 
 @dataclass(frozen=True)

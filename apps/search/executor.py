@@ -27,11 +27,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from apps.availability.selectors_public import SlotChoice, book_url, slot_rules_for
+from apps.availability.selectors_public import lesson_book_url, slot_rules_for
 from apps.availability.slots import SlotRules, format_slot
-from apps.catalog.models import Service
 from apps.core.models import platform_config
-from apps.instructors.models import InstructorProfile, Offering
+from apps.instructors.models import InstructorProfile, initials_of
 from apps.instructors.states import Format
 from apps.reviews.rating import RatingPrior, bayesian_average, plain_average
 from apps.search import ranking
@@ -145,7 +144,11 @@ def search_execute(ctx: SearchContext, *, sort: str, page: int) -> SearchPage:
     pool = POOL_SIZE if ctx.criteria.service else BROAD_POOL_SIZE
     candidates, truncated = search_candidate_list(ctx.criteria, ctx.known, ctx.listing, pool=pool)
     asks = _calendar_asks(candidates)
-    calendars = calendar_list(asks, *calendar_span(window, ctx.today), now=ctx.now) if candidates else {}
+    calendars = (
+        calendar_list(asks, *calendar_span(window, ctx.today), now=ctx.now, indexed=ctx.listing.spans)
+        if candidates
+        else {}
+    )
     evaluations = [_evaluate(ctx, candidate, calendars[candidate.profile_id]) for candidate in candidates]
     best = _best_per_instructor(evaluations)
     level = level_choose([match.level for match in best], len(ctx.plan.steps))
@@ -386,9 +389,6 @@ _SORT_KEYS = {
 
 def _result(ctx: SearchContext, match: Match, areas: dict[int, list[str]], ratings: RatingRules) -> ResultOut:
     c = match.candidate
-    profile = InstructorProfile(slug=c.slug, display_name=c.display_name)
-    offering = Offering(service=Service(slug=c.service.slug))
-    choice = SlotChoice(offering=offering, format=match.format, duration=match.duration)
     count, stars = c.review_count, c.review_stars
     average = plain_average(count, stars)
     rating = RatingOut(
@@ -401,7 +401,7 @@ def _result(ctx: SearchContext, match: Match, areas: dict[int, list[str]], ratin
         instructor_id=c.profile_id,
         slug=c.slug,
         display_name=c.display_name,
-        initials=profile.initials,
+        initials=initials_of(c.display_name),
         user_id=c.user_id,
         headline=c.headline,
         years_experience=c.years_experience,
@@ -416,19 +416,22 @@ def _result(ctx: SearchContext, match: Match, areas: dict[int, list[str]], ratin
         place=_place_text(ctx, match, areas.get(c.profile_id, [])),
         distance_m=None if match.distance_m is None else round(match.distance_m),
         rating=rating,
-        slots=[_slot(start, profile, choice) for start in match.starts],
+        slots=[_slot(start, match) for start in match.starts],
         relaxed=list(match.failed),
         score=round(match.score, 4),
     )
 
 
-def _slot(start: datetime, profile: InstructorProfile, choice: SlotChoice) -> SlotOut:
+def _slot(start: datetime, match: Match) -> SlotOut:
     shown = format_slot(start, SEARCH_ZONE_NAME)
+    c = match.candidate
     return SlotOut(
         starts_at=shown["starts_at"],
         local=shown["local"],
         label=shown["label"],
-        book_url=book_url(profile, choice, start),
+        book_url=lesson_book_url(
+            slug=c.slug, service=c.service.slug, fmt=match.format, duration=match.duration, start=start
+        ),
     )
 
 

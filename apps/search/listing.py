@@ -5,23 +5,25 @@ A search used to read its candidates from the database every time (one wide quer
 offerings, profiles and ratings, and Django compiling and converting a few hundred rows:
 about 12 ms of a 30 ms search at 10,000 instructors). What it reads changes far less often
 than it is read, so each process keeps it: one `Listed` row per live offering, indexed by
-service and in "newest first" order, with the offering's age groups and the instructor's
-travel areas. A search then picks its candidates with a few set operations per row
-(selectors.search_candidate_list).
+service and in "newest first" order, with the offering's age groups, the instructor's
+travel areas and open-time index row (availability.OpenQuarters). A search then picks its
+candidates a column at a time (selectors.search_candidate_list) and reads only their
+bookings from the database.
 
 Keeping it current (the same design as a search engine's index kept by signals):
 - Every save or delete of what a card shows (a profile, an offering and its age groups, a
   travel area, the rating row) reports the instructor through `listing_changed`, from the
-  model signals wired in apps.py, and from the two services that write in bulk (travel areas,
-  a background check). A report appends the instructor to a short change log in the shared
+  model signals wired in apps.py, from the two services that write in bulk (travel areas,
+  a background check) and from every open-time index refresh. A report appends the instructor to a short change log in the shared
   cache under a new listing generation, at once and again after the commit: at once so the
   writing transaction's own later reads see it, after the commit so other processes reload
   the committed rows (one that reloaded in between read the old rows and reloads again).
 - Each search reads the generation (in the same round trip as the search generation). When
-  it moved, the process reloads only the reported instructors (three indexed queries); when
+  it moved, the process reloads only the reported instructors (four indexed queries); when
   the log cannot say what changed (the generation is unknown, went backwards, jumped more than
-  `CATCH_UP_LIMIT`, or a log entry is missing: a new cache, an eviction, an outage), it
-  reloads everything (about 0.3 s at 10,000 instructors).
+  `CATCH_UP_LIMIT` — a batch that large reports itself that way, the hourly sweep of the
+  open-time index say — or a log entry is missing: a new cache, an eviction, an outage), it
+  reloads everything (about 1 s at 10,000 instructors).
 - Writes that bypass the models (raw SQL, a bulk load) are picked up by the full reload every
   `FULL_RELOAD_SECONDS`, the bound on how stale an unreported change can be.
 """
@@ -45,6 +47,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Length
 
+from apps.availability.models import OpenQuarters
+from apps.availability.quarters import QuarterSpan
 from apps.instructors.models import RATE_FIELDS, Offering, ServiceArea
 from apps.instructors.states import ProfileStatus
 from apps.search.sql import id_in
@@ -104,6 +108,14 @@ class Areas:
 _NO_AREAS = Areas(frozenset(), frozenset(), ())
 
 
+@dataclass(frozen=True, slots=True)
+class OpenSpan:
+    """An instructor's open-time index row: the zone it was built in and its quarters."""
+
+    timezone: str
+    span: QuarterSpan
+
+
 @dataclass(frozen=True)
 class Columns:
     """The rows' filter and pre-rank fields as arrays, row i being `newest_first[i]`: a broad
@@ -148,6 +160,7 @@ class Listing:
     areas: dict[int, Areas]
     newest_first: list[Listed]  # every row, by `recency`
     columns: Columns
+    spans: dict[int, OpenSpan]  # each instructor's open-time index row (availability.OpenQuarters)
 
     def areas_of(self, profile_id: int) -> Areas:
         return self.areas.get(profile_id, _NO_AREAS)
@@ -246,13 +259,15 @@ def listing_changed(instructor_ids: Iterable[int]) -> None:
 
 
 def _report(ids: list[int]) -> None:
-    for instructor_id in ids:
-        try:
-            generation = cache.incr(LISTING_KEY)
-        except ValueError:  # no generation yet: every process reloads in full anyway
-            _generation_start()
-            continue
-        cache.set(CHANGE_KEY.format(generation), instructor_id, timeout=CHANGE_TTL_SECONDS)
+    try:
+        last = cache.incr(LISTING_KEY, len(ids))
+    except ValueError:  # no generation yet: every process reloads in full anyway
+        _generation_start()
+        return
+    if len(ids) > CATCH_UP_LIMIT:
+        return  # a jump past the limit: every process reloads everything, no log needed
+    entries = {CHANGE_KEY.format(last - n): instructor_id for n, instructor_id in enumerate(ids)}
+    cache.set_many(entries, timeout=CHANGE_TTL_SECONDS)
 
 
 # --- loading --------------------------------------------------------------------------------
@@ -262,27 +277,32 @@ def _load(profile_ids: list[int] | None, *, base: Listing | None) -> Listing:
     """Every live offering (profile_ids None), or these instructors' replacing theirs in `base`."""
     rows = _listed_rows(profile_ids)
     areas = _areas(profile_ids)
+    spans = open_spans(profile_ids)
     if base is None or profile_ids is None:
-        by_profile: dict[int, tuple[Listed, ...]] = {}
-        for profile_id, group in _grouped(rows).items():
-            by_profile[profile_id] = group
-        return _indexed(by_profile, areas, sorted(rows, key=_recency))
-    by_profile = dict(base.by_profile)
-    all_areas = dict(base.areas)
+        return _indexed(_grouped(rows), areas, sorted(rows, key=_recency), spans)
+    by_profile, all_areas, all_spans = dict(base.by_profile), dict(base.areas), dict(base.spans)
     touched = set(profile_ids)
     for profile_id in touched:
         by_profile.pop(profile_id, None)
         all_areas.pop(profile_id, None)
+        all_spans.pop(profile_id, None)
     by_profile.update(_grouped(rows))
     all_areas.update(areas)
+    all_spans.update(spans)
     newest_first = [row for row in base.newest_first if row.profile_id not in touched]
     for row in rows:
         bisect.insort(newest_first, row, key=_recency)
-    return _indexed(by_profile, all_areas, newest_first)
+    return _indexed(by_profile, all_areas, newest_first, all_spans)
 
 
-def _indexed(by_profile: dict[int, tuple[Listed, ...]], areas: dict[int, Areas], newest_first: list[Listed]) -> Listing:
-    return Listing(by_profile=by_profile, areas=areas, newest_first=newest_first, columns=_columns(newest_first, areas))
+def _indexed(
+    by_profile: dict[int, tuple[Listed, ...]],
+    areas: dict[int, Areas],
+    newest_first: list[Listed],
+    spans: dict[int, OpenSpan],
+) -> Listing:
+    columns = _columns(newest_first, areas)
+    return Listing(by_profile=by_profile, areas=areas, newest_first=newest_first, columns=columns, spans=spans)
 
 
 def _columns(rows: list[Listed], areas: dict[int, Areas]) -> Columns:
@@ -428,3 +448,14 @@ def _areas(profile_ids: list[int] | None) -> dict[int, Areas]:
             boroughs[profile_id].add(borough_id)
         names[profile_id].append(hood or borough)
     return {pk: Areas(frozenset(hoods[pk]), frozenset(boroughs[pk]), tuple(found)) for pk, found in names.items()}
+
+
+def open_spans(profile_ids: list[int] | None) -> dict[int, OpenSpan]:
+    """Open-time index rows: these instructors' (one query by primary key), or everyone's."""
+    rows = OpenQuarters.objects.order_by()
+    if profile_ids is not None:
+        rows = rows.filter(id_in("instructor_id", profile_ids))
+    return {
+        pk: OpenSpan(zone, QuarterSpan.of(origin, until, bits))
+        for pk, zone, origin, until, bits in rows.values_list("instructor_id", "timezone", "origin", "until", "bits")
+    }

@@ -24,12 +24,13 @@ from django.db.models import Exists, OuterRef
 
 from apps.availability.cells import local_day_bounds, windows_from_masks
 from apps.availability.feeds.selectors import busy_rows
-from apps.availability.models import AvailabilityDay, BlackoutDate, ExternalBusy, OpenQuarters
+from apps.availability.models import AvailabilityDay, BlackoutDate, ExternalBusy
 from apps.availability.quarters import QuarterSpan
 from apps.availability.slots import BusyInterval, SlotQuery, SlotRules, local_instants, open_slots
 from apps.bookings.models import Booking
 from apps.bookings.states import ACTIVE_STATUSES
 from apps.search.criteria import SEARCH_ZONE, SEARCH_ZONE_NAME
+from apps.search.listing import OpenSpan, open_spans
 from apps.search.relax import DayWindow
 from apps.search.sql import id_in
 
@@ -63,16 +64,29 @@ def calendar_span(window: DayWindow, today: date) -> tuple[date, date]:
     return max(window.first, today) - timedelta(days=1), window.last + timedelta(days=2)
 
 
-def calendar_list(asks: Mapping[int, CalendarAsk], first: date, last: date, *, now: datetime) -> dict[int, Calendar]:
-    """Calendars of many instructors over local dates first..last: index rows (one query by
-    primary key), active bookings (one query on the (instructor, starts_at) index), and day
-    rows only for instructors whose index row cannot answer (usually none)."""
+def calendar_list(
+    asks: Mapping[int, CalendarAsk],
+    first: date,
+    last: date,
+    *,
+    now: datetime,
+    indexed: Mapping[int, OpenSpan] | None = None,
+) -> dict[int, Calendar]:
+    """Calendars of many instructors over local dates first..last: index rows (from `indexed`,
+    search's listing index in memory, else one query by primary key), active bookings (one
+    query on the (instructor, starts_at) index), and day rows only for instructors whose index
+    row cannot answer (usually none)."""
     ids = list(asks)
     spans: dict[int, QuarterSpan] = {}
-    rows = OpenQuarters.objects.filter(id_in("instructor_id", ids))
-    for pk, zone, origin, until, bits in rows.values_list("instructor_id", "timezone", "origin", "until", "bits"):
-        ask, span = asks[pk], QuarterSpan.of(origin, until, bits)
-        if zone == ask.timezone and all(span.serves(now=now, rules=ask.rules, duration=d) for d in ask.durations):
+    source = open_spans(ids) if indexed is None else indexed
+    for pk, ask in asks.items():
+        found = source.get(pk)
+        if found is None:
+            continue
+        span = found.span
+        if found.timezone == ask.timezone and all(
+            span.serves(now=now, rules=ask.rules, duration=d) for d in ask.durations
+        ):
             spans[pk] = span
     unindexed = [pk for pk in ids if pk not in spans]
     masks = _day_masks(unindexed, first, last) if unindexed else {}

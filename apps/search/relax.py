@@ -52,14 +52,19 @@ class RelaxPlan:
         """The level at which `name` is dropped."""
         return self.steps.index(name) + 1
 
-    def windows(self) -> list[tuple[int, DayWindow]]:
+    def windows(self) -> tuple[tuple[int, DayWindow], ...]:
         """Each distinct availability window with the level it needs, narrowest first."""
+        return self._windows
+
+    @functools.cached_property
+    def _windows(self) -> tuple[tuple[int, DayWindow], ...]:
+        # Cached: every candidate of a search walks them.
         found = [(0, self.strict)]
         if self.any_time is not None:
             found.append((self.level_of("time"), self.any_time))
         if self.any_day is not None:
             found.append((self.level_of("date"), self.any_day))
-        return found
+        return tuple(found)
 
     @property
     def widest(self) -> DayWindow:

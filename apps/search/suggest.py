@@ -147,7 +147,8 @@ def _later_dates(
     last = ctx.today + dt.timedelta(days=HORIZON_DAYS)
     if not candidates or first > last:
         return []
-    calendars = calendar_list(asks, *calendar_span(DayWindow(first, last), ctx.today), now=ctx.now)
+    span = calendar_span(DayWindow(first, last), ctx.today)
+    calendars = calendar_list(asks, *span, now=ctx.now, indexed=ctx.listing.spans)
     found: list[Suggestion] = []
     day = first
     while day <= last and len(found) < MAX_LATER_DATES:

@@ -48,7 +48,7 @@ def rows_of(profile: InstructorProfile) -> tuple[Listed, ...]:
 # --- writes reach the next search -----------------------------------------------------------
 
 
-def test_a_profile_edit_is_read_back_with_three_queries_not_a_full_reload() -> None:
+def test_a_profile_edit_is_read_back_with_four_queries_not_a_full_reload() -> None:
     ana = teacher("Ana Alvarez", studio=9000, at="park-slope")
     teacher("Ben Brown", online=5000)
     assert [row.headline for row in rows_of(ana)] == [ana.headline]
@@ -56,10 +56,11 @@ def test_a_profile_edit_is_read_back_with_three_queries_not_a_full_reload() -> N
     ana.save()
     with CaptureQueriesContext(connection) as captured:
         assert [row.headline for row in rows_of(ana)] == ["Piano for grown-ups"]
-    offerings, ages, areas = (query["sql"] for query in captured.captured_queries)
+    offerings, ages, areas, spans = (query["sql"] for query in captured.captured_queries)
     assert f"{{{ana.pk}}}" in offerings  # hers only: = ANY('{pk}')
     assert "offering_id" in ages
     assert f"{{{ana.pk}}}" in areas
+    assert f"{{{ana.pk}}}" in spans
 
 
 def _rate(profile: InstructorProfile) -> None:
@@ -149,7 +150,7 @@ def test_another_process_reads_what_changed_from_the_log() -> None:
     listing._state.listing, listing._state.generation = seen, before
     with CaptureQueriesContext(connection) as captured:
         listing_get(before + 1)
-    assert len(captured.captured_queries) == 3
+    assert len(captured.captured_queries) == 4
 
 
 def test_a_lost_cache_starts_a_generation_no_process_has_seen() -> None:
@@ -161,7 +162,7 @@ def test_a_lost_cache_starts_a_generation_no_process_has_seen() -> None:
         again = current()
     assert listing_generation() != generation
     assert again is not first
-    assert len(captured.captured_queries) == 3
+    assert len(captured.captured_queries) == 4
 
 
 # --- the pre-ranking ------------------------------------------------------------------------
