@@ -30,6 +30,14 @@ accesslog = None  # the application logs every request itself (JSON lines with r
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
+def post_worker_init(worker: Any) -> None:
+    """Each worker reads search's listing index (apps/search/listing.py: about a second at
+    10,000 instructors) before it takes its first request, rather than during it."""
+    from apps.search.listing import listing_warm
+
+    listing_warm()
+
+
 def child_exit(server: Any, worker: Any) -> None:
     """A worker that exits leaves its metric files behind; mark them dead so /metrics stops
     adding its live gauges (apps/core/metrics.py)."""

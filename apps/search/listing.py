@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import bisect
 import gc
+import logging
 import secrets
 import threading
 import time as clock
@@ -43,7 +44,7 @@ from typing import Any
 
 import numpy as np
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, close_old_connections, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Length
 
@@ -53,6 +54,7 @@ from apps.instructors.models import RATE_FIELDS, Offering, ServiceArea
 from apps.instructors.states import ProfileStatus
 from apps.search.sql import id_in
 
+logger = logging.getLogger(__name__)
 LISTING_KEY = "search:listing"
 CHANGE_KEY = "search:listing:change:{}"
 CHANGE_TTL_SECONDS = 3600
@@ -216,6 +218,17 @@ def _heap_freeze() -> None:
     gc.unfreeze()
     gc.collect()
     gc.freeze()
+
+
+def listing_warm() -> None:
+    """Read this process's listing ahead of its first search (a server worker starting). A
+    database that cannot answer yet is not fatal: the first search reads it instead."""
+    try:
+        listing_get(listing_generation())
+    except DatabaseError:
+        logger.warning("search listing not read ahead: the database did not answer", exc_info=True)
+    finally:
+        close_old_connections()
 
 
 def listing_generation() -> int | None:
