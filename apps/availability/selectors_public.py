@@ -12,7 +12,7 @@ import functools
 import zoneinfo
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 from zoneinfo import ZoneInfo
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
@@ -208,13 +208,8 @@ def book_url(profile: InstructorProfile, choice: SlotChoice, start: datetime) ->
 
 def lesson_book_url(*, slug: str, service: str, fmt: str, duration: int, start: datetime) -> str:
     """`book_url` from plain values (search builds its cards without model instances)."""
-    params = {
-        "service": service,
-        "format": fmt,
-        "duration": duration,
-        "start": start.astimezone(UTC).isoformat(),  # as format_slot gives it, without the labels
-    }
-    return f"/book/{slug}/?{urlencode(params)}"
+    instant = start.astimezone(UTC).isoformat()  # as format_slot gives it, without the labels
+    return f"/book/{slug}/?service={quote_plus(service)}&format={quote_plus(fmt)}&duration={duration:d}&start={quote_plus(instant)}"
 
 
 @dataclass(frozen=True)

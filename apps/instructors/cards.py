@@ -159,7 +159,7 @@ class CardLesson:
     is_travel: bool
 
 
-def _first_starts(lessons: Mapping[int, CardLesson], now: datetime) -> dict[int, list[datetime]]:
+def _first_starts(lessons: Mapping[int, CardLesson], now: datetime) -> dict[int, Sequence[datetime]]:
     """Each instructor's first open starts in the coming two weeks (as search looks), for the
     card's lesson; two queries whatever the number of instructors."""
     if not lessons:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,7 +26,7 @@ class Match:
     rate: int
     duration: int
     window: DayWindow
-    starts: list[datetime]  # the first open starts in `window` (up to the card's count)
+    starts: Sequence[datetime]  # the first open starts in `window` (up to the card's count)
     distance_m: float | None
     failed: tuple[str, ...]  # what it does not match, in relaxation order
     score: float = 0.0

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -245,7 +245,7 @@ def _calendar_asks(candidates: list[Candidate]) -> dict[int, CalendarAsk]:
 
 def first_open(
     ctx: SearchContext, calendar: Calendar, duration: int, *, is_travel: bool
-) -> tuple[int, DayWindow, list[datetime]] | None:
+) -> tuple[int, DayWindow, Sequence[datetime]] | None:
     """The lowest availability level with an open start, that level's window and its first
     starts (as many as a card shows: they are kept for the card)."""
     for level, window in ctx.plan.windows():
@@ -262,7 +262,7 @@ def _evaluate(ctx: SearchContext, candidate: Candidate, calendar: Calendar) -> E
     duration = lesson_minutes(candidate)
     distance = _distance(ctx, candidate)
     failed: dict[str, frozenset[str]] = {}
-    opens: dict[bool, tuple[int, DayWindow, list[datetime]] | None] = {}
+    opens: dict[bool, tuple[int, DayWindow, Sequence[datetime]] | None] = {}
     best: Match | None = None
     for fmt in ctx.formats:
         rate = candidate.rates.get(fmt)
@@ -275,9 +275,13 @@ def _evaluate(ctx: SearchContext, candidate: Candidate, calendar: Calendar) -> E
         found = opens[travel]
         if found is None:
             continue
-        level = max(static_level(ctx.plan, failed[fmt]), found[0])
-        missed = failed[fmt] | _missed_window(ctx.plan, found[0])
-        ordered = tuple(name for name in RELAXATION_ORDER if name in missed)
+        fails, window_level = failed[fmt], found[0]
+        if fails or window_level:
+            level = max(static_level(ctx.plan, fails), window_level)
+            missed = fails | _missed_window(ctx.plan, window_level)
+            ordered = tuple(name for name in RELAXATION_ORDER if name in missed)
+        else:  # matches as asked (the common case): nothing to relax
+            level, ordered = 0, ()
         match = Match(candidate, level, fmt, rate, duration, found[1], found[2], distance, ordered)
         if best is None or _format_key(match) < _format_key(best):
             best = match

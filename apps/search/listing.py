@@ -33,6 +33,7 @@ from __future__ import annotations
 import bisect
 import gc
 import logging
+import math
 import secrets
 import threading
 import time as clock
@@ -95,6 +96,10 @@ class Listed:
     review_stars: int
     # "Newest first" (went live latest, never-live last, then by id), as a sortable key.
     recency: tuple[int, float, int] = field(compare=False)
+    # The row's place in the columns: service, instructor, the three rates (-1: none), age
+    # group bits, skill level bits; and its public point (NaN: none).
+    vector: tuple[int, ...] = field(compare=False)
+    point: tuple[float, float] = field(compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,38 +125,57 @@ class OpenSpan:
 
 @dataclass(frozen=True)
 class Columns:
-    """The rows' filter and pre-rank fields as arrays, row i being `newest_first[i]`: a broad
-    search (a category, or nothing) filters and orders thousands of offerings at once."""
+    """The rows' filter and pre-rank fields as arrays, row i being `newest_first[i]`: a search
+    filters and orders its subject's offerings (thousands for a category, or with no subject)
+    at once. Built from each row's precomputed `vector`, so a change rebuilds them in a few
+    milliseconds."""
 
     service: np.ndarray  # service id
+    profile: np.ndarray  # instructor id
     rates: dict[str, np.ndarray]  # format -> hourly rate in cents, -1 when not offered
-    age_groups: np.ndarray  # bit per age group slug (`age_bits`)
-    skill_levels: np.ndarray  # bit per skill level (`skill_bits`)
+    age_groups: np.ndarray  # bit per age group slug (`BITS.age`)
+    skill_levels: np.ndarray  # bit per skill level (`BITS.skill`)
     lat: np.ndarray  # the public point, NaN when none
     lon: np.ndarray
-    age_bits: dict[str, int]
-    skill_bits: dict[str, int]
-    service_rows: dict[int, np.ndarray]  # service id -> its row numbers, ascending
-    neighborhood_rows: dict[int, np.ndarray]  # rows of instructors travelling to a neighborhood
-    borough_rows: dict[int, np.ndarray]
+    neighborhood_profiles: dict[int, np.ndarray]  # who travels to each neighborhood
+    borough_profiles: dict[int, np.ndarray]
 
     def rows_of(self, service_ids: Sequence[int]) -> np.ndarray:
         """Row numbers (ascending: newest first) of these services' offerings."""
         if len(service_ids) == 1:
-            return self.service_rows.get(service_ids[0], _NO_ROWS)
+            return np.flatnonzero(self.service == service_ids[0])
         return np.flatnonzero(np.isin(self.service, service_ids))
 
-    def covering(self, neighborhoods: Iterable[int], boroughs: Iterable[int]) -> np.ndarray:
-        """Per row: whether its instructor travels to one of these neighborhoods or boroughs."""
-        covered = np.zeros(len(self.service), dtype=bool)
-        for rows in [self.neighborhood_rows.get(pk, _NO_ROWS) for pk in neighborhoods] + [
-            self.borough_rows.get(pk, _NO_ROWS) for pk in boroughs
-        ]:
-            covered[rows] = True
-        return covered
+    def covering(self, rows: np.ndarray, neighborhoods: Iterable[int], boroughs: Iterable[int]) -> np.ndarray:
+        """Per row of `rows`: whether its instructor travels to one of these places."""
+        found = [self.neighborhood_profiles[pk] for pk in neighborhoods if pk in self.neighborhood_profiles]
+        found += [self.borough_profiles[pk] for pk in boroughs if pk in self.borough_profiles]
+        if not found:
+            return np.zeros(len(rows), dtype=bool)
+        return np.isin(self.profile[rows], np.concatenate(found))
 
 
-_NO_ROWS = np.zeros(0, dtype=np.int64)
+class _Bits:
+    """One bit per age group and per skill level, given on first sight and kept for the
+    process's life (the catalog has a handful of each), so a row's vector never changes."""
+
+    def __init__(self) -> None:
+        self.age: dict[str, int] = {}
+        self.skill: dict[str, int] = {}
+
+    def of(self, table: dict[str, int], values: Iterable[str]) -> int:
+        mask = 0
+        for value in values:
+            if value not in table:
+                if len(table) >= 62:
+                    raise ValueError("the listing index holds at most 62 age groups or skill levels")
+                table[value] = 1 << len(table)
+            mask |= table[value]
+        return mask
+
+
+BITS = _Bits()
+_VECTOR_INTS = 7
 
 
 @dataclass(frozen=True)
@@ -319,41 +343,26 @@ def _indexed(
 
 
 def _columns(rows: list[Listed], areas: dict[int, Areas]) -> Columns:
-    count = len(rows)
-    age_bits = _bits(group for row in rows for group in row.age_groups)
-    skill_bits = _bits(level for row in rows for level in row.skill_levels)
-    service_rows: dict[int, list[int]] = defaultdict(list)
-    hood_rows: dict[int, list[int]] = defaultdict(list)
-    borough_rows: dict[int, list[int]] = defaultdict(list)
-    for index, row in enumerate(rows):
-        service_rows[row.service_id].append(index)
-        where = areas.get(row.profile_id, _NO_AREAS)
+    ints = np.array([row.vector for row in rows], dtype=np.int64).reshape(len(rows), _VECTOR_INTS)
+    points = np.array([row.point for row in rows], dtype=np.float64).reshape(len(rows), 2)
+    hoods: dict[int, list[int]] = defaultdict(list)
+    boroughs: dict[int, list[int]] = defaultdict(list)
+    for profile_id, where in areas.items():
         for pk in where.neighborhood_ids:
-            hood_rows[pk].append(index)
+            hoods[pk].append(profile_id)
         for pk in where.borough_ids:
-            borough_rows[pk].append(index)
-
-    def column(values: Iterable[Any], dtype: type) -> np.ndarray:
-        return np.fromiter(values, dtype=dtype, count=count)
-
+            boroughs[pk].append(profile_id)
     return Columns(
-        service=column((row.service_id for row in rows), np.int64),
-        rates={fmt.value: column((row.rates.get(fmt.value, -1) for row in rows), np.int64) for fmt in RATE_FIELDS},
-        age_groups=column((sum(age_bits[g] for g in row.age_groups) for row in rows), np.int64),
-        skill_levels=column((sum(skill_bits[s] for s in set(row.skill_levels)) for row in rows), np.int64),
-        lat=column((np.nan if row.public_lat is None else row.public_lat for row in rows), np.float64),
-        lon=column((np.nan if row.public_lon is None else row.public_lon for row in rows), np.float64),
-        age_bits=age_bits,
-        skill_bits=skill_bits,
-        service_rows={pk: np.array(found, dtype=np.int64) for pk, found in service_rows.items()},
-        neighborhood_rows={pk: np.array(found, dtype=np.int64) for pk, found in hood_rows.items()},
-        borough_rows={pk: np.array(found, dtype=np.int64) for pk, found in borough_rows.items()},
+        service=ints[:, 0],
+        profile=ints[:, 1],
+        rates={fmt.value: ints[:, 2 + n] for n, fmt in enumerate(RATE_FIELDS)},
+        age_groups=ints[:, 5],
+        skill_levels=ints[:, 6],
+        lat=points[:, 0],
+        lon=points[:, 1],
+        neighborhood_profiles={pk: np.array(found, dtype=np.int64) for pk, found in hoods.items()},
+        borough_profiles={pk: np.array(found, dtype=np.int64) for pk, found in boroughs.items()},
     )
-
-
-def _bits(values: Iterable[str]) -> dict[str, int]:
-    """One bit per distinct value (age groups and skill levels number a handful)."""
-    return {value: 1 << index for index, value in enumerate(sorted(set(values)))}
 
 
 def _grouped(rows: list[Listed]) -> dict[int, tuple[Listed, ...]]:
@@ -434,6 +443,17 @@ def _listed(row: dict[str, Any], ages: frozenset[str]) -> Listed:
         review_count=row["review_count"],
         review_stars=row["review_stars"],
         recency=recency,
+        vector=(
+            row["service_id"],
+            row["profile_id"],
+            *(-1 if row[name] is None else row[name] for name in RATE_FIELDS.values()),
+            BITS.of(BITS.age, ages),
+            BITS.of(BITS.skill, row["skill_levels"]),
+        ),
+        point=(
+            math.nan if row["profile__public_lat"] is None else row["profile__public_lat"],
+            math.nan if row["profile__public_lon"] is None else row["profile__public_lon"],
+        ),
     )
 
 

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import overload
 
 from django.db.models import Exists, OuterRef
 
@@ -128,7 +129,7 @@ def window_starts(
     is_travel: bool,
     now: datetime,
     limit: int,
-) -> list[datetime]:
+) -> Sequence[datetime]:
     """The first `limit` open starts (UTC, ascending) whose New York local date and time of
     day fall in `window`."""
     span = calendar.span
@@ -145,7 +146,39 @@ def window_starts(
             rules=calendar.rules,
             timezone=calendar.timezone,
         )
-    return span.first_starts(starts & _window_quarters(span.origin, span.until, window), limit)
+    return LazyStarts(span, starts & _window_quarters(span.origin, span.until, window), limit)
+
+
+class LazyStarts(Sequence[datetime]):
+    """The first `limit` starts of a mask, made instants only when read: a search asks every
+    candidate whether it has a start, and reads the instants of one page of results."""
+
+    __slots__ = ("_instants", "_limit", "_mask", "_span")
+
+    def __init__(self, span: QuarterSpan, mask: int, limit: int) -> None:
+        self._span, self._mask, self._limit = span, mask, limit
+        self._instants: list[datetime] | None = None
+
+    def _read(self) -> list[datetime]:
+        if self._instants is None:
+            self._instants = self._span.first_starts(self._mask, self._limit)
+        return self._instants
+
+    def __bool__(self) -> bool:
+        return self._mask != 0 and self._limit > 0
+
+    def __len__(self) -> int:
+        return len(self._read())
+
+    @overload
+    def __getitem__(self, index: int) -> datetime: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[datetime]: ...
+    def __getitem__(self, index: int | slice) -> datetime | list[datetime]:
+        return self._read()[index]
+
+    def __eq__(self, other: object) -> bool:
+        return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
 
 
 @functools.lru_cache(maxsize=256)

@@ -23,7 +23,7 @@ from apps.catalog.models import AgeGroup, Category, Service
 from apps.instructors.models import RATE_FIELDS, Offering
 from apps.instructors.states import Format, ProfileStatus
 from apps.search.criteria import Known, SearchCriteria, ServiceInfo
-from apps.search.listing import Listed, Listing
+from apps.search.listing import BITS, Listed, Listing
 from apps.search.models import Borough, Neighborhood
 from apps.search.parser import Location
 from apps.search.vocabulary import CategoryTerm, Place, ServiceTerm, Vocabulary
@@ -190,10 +190,10 @@ def search_candidate_list(
     fails = np.zeros(len(rows), dtype=np.int64)
     age_ok = np.ones(len(rows), dtype=bool)
     if criteria.age_group:
-        age_ok = (columns.age_groups[rows] & columns.age_bits.get(criteria.age_group, 0)) != 0
+        age_ok = (columns.age_groups[rows] & BITS.age.get(criteria.age_group, 0)) != 0
         fails += ~age_ok
     if criteria.skill_level:
-        fails += (columns.skill_levels[rows] & columns.skill_bits.get(criteria.skill_level, 0)) == 0
+        fails += (columns.skill_levels[rows] & BITS.skill.get(criteria.skill_level, 0)) == 0
     if criteria.has_price:
         low, high = criteria.min_price_cents, criteria.max_price_cents
         in_range = [
@@ -206,7 +206,7 @@ def search_candidate_list(
     place = criteria.location
     if place is not None:
         if place in known.coverage:
-            covers = columns.covering(*known.coverage[place])[rows]
+            covers = columns.covering(rows, *known.coverage[place])
         lat, lon = columns.lat[rows], columns.lon[rows]
         near = ((lat - place.lat) * M_PER_DEG_LAT) ** 2 + ((lon - place.lon) * M_PER_DEG_LON) ** 2
         pointless = np.isnan(near) & ~covers
