@@ -142,7 +142,9 @@ def measure(queries: list[str], rounds: int, slugs: list[str], profile_ids: list
         listing_reset()
         loads.append(timed(lambda _: listing_get(listing_generation()), None))
     print(f"database: {connection.vendor}; queries per uncached search: {sorted(query_counts)}")
-    print(f"listing index, full read     {statistics.median(loads):7.0f} ms (median of 3; once per worker and cache loss)")
+    print(
+        f"listing index, full read     {statistics.median(loads):7.0f} ms (median of 3; once per worker and cache loss)"
+    )
     base = report("baseline: lookup by slug", baseline)
     full = report("search, uncached (all)", searches)
     per_kind = [report(f"  {kind}", samples) for kind, samples in sorted(by_kind.items())]
