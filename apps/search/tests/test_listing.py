@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+import numpy as np
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -263,3 +264,40 @@ def test_a_candidate_carries_the_rows_fields_and_its_flags() -> None:
     unasked = replace(criteria, age_group=None, location=None)
     (again,), _ = search_candidate_list(unasked, known, current(), pool=10)
     assert (again.age_ok, again.covers_place) == (True, False)
+
+
+def test_a_patched_listing_equals_a_full_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    teachers = [
+        teacher(
+            f"Patch Teacher{n:02d}", travel=8000 + n, studio=9000, at="park-slope", areas=["astoria", "harlem"][: n % 3]
+        )
+        for n in range(8)
+    ]
+    before = current()
+    moved, newer, gone = teachers[1], teachers[4], teachers[6]
+    service_areas_replace(actor=moved.user, neighborhoods=["chelsea"], boroughs=["bronx"])
+    newer.went_live_at = LIVE_SINCE + timedelta(days=5)  # moves to the front of "newest first"
+    newer.save()
+    _deactivate(gone)
+    teacher("Patch Newcomer", online=5000, areas=["harlem"])
+    patches: list[int] = []
+    real = listing._patched
+
+    def spy(base: Listing, touched: set[int], *rest: Any) -> Any:
+        patches.append(len(touched))
+        return real(base, touched, *rest)
+
+    monkeypatch.setattr(listing, "_patched", spy)
+    patched = current()
+    assert patched is not before
+    assert patches == [4]  # read back by patching, for the four instructors that changed
+    full = listing._load(None, base=None)
+    assert [row.offering_id for row in patched.newest_first] == [row.offering_id for row in full.newest_first]
+    assert patched.newest_first[0].profile_id == newer.pk
+    assert np.array_equal(patched.columns.ints, full.columns.ints)
+    assert np.array_equal(patched.columns.points, full.columns.points, equal_nan=True)
+    for name in ("neighborhood_profiles", "borough_profiles"):
+        ours, theirs = getattr(patched.columns, name), getattr(full.columns, name)
+        assert {place: sorted(found.tolist()) for place, found in ours.items()} == {
+            place: sorted(found.tolist()) for place, found in theirs.items()
+        }
