@@ -9,8 +9,8 @@ from __future__ import annotations
 import threading
 import time as clock
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 from django.db.models import (
@@ -128,37 +128,17 @@ def _places() -> tuple[
 
 
 @dataclass(frozen=True, slots=True)
-class Candidate:
-    """One live instructor's offering that may match, with what filtering, ranking and the
-    result card need (plain values: results are cached)."""
+class Candidate(Listed):
+    """One live instructor's offering that may match: its listing row, with what this search
+    adds (plain values: results are cached)."""
 
-    offering_id: int
-    profile_id: int
     service: ServiceInfo
-    description: str
-    duration_options: list[int]
-    skill_levels: list[str]
-    rates: dict[str, int]  # format -> hourly rate in cents, offered formats only
-    slug: str
-    display_name: str
-    user_id: int
-    headline: str
-    bio_chars: int
-    years_experience: int
-    timezone: str
-    buffer_minutes: int
-    travel_buffer_minutes: int
-    overnight_protection: bool
-    public_lat: float | None
-    public_lon: float | None
-    went_live_at: datetime | None
-    identity_verified: bool
-    background_checked: bool
     studio: Location | None  # the studio's neighborhood
     age_ok: bool
     covers_place: bool
-    review_count: int  # visible reviews, from the instructor's aggregate row (0 without one)
-    review_stars: int
+
+
+_LISTED_FIELDS = tuple(f.name for f in fields(Listed))
 
 
 def allowed_formats(asked: str | None) -> list[Format]:
@@ -243,34 +223,10 @@ def service_teacher_counts(*, category: str, formats: Iterable[str], known: Know
 
 
 def _candidate(row: Listed, known: Known, *, age_ok: bool, covers_place: bool) -> Candidate:
+    studio = known.neighborhoods_by_id.get(row.studio_id) if row.studio_id is not None else None
+    listed: dict[str, Any] = {name: getattr(row, name) for name in _LISTED_FIELDS}
     return Candidate(
-        offering_id=row.offering_id,
-        profile_id=row.profile_id,
-        service=known.services_by_id[row.service_id],
-        description=row.description,
-        duration_options=row.duration_options,
-        skill_levels=row.skill_levels,
-        rates=row.rates,
-        slug=row.slug,
-        display_name=row.display_name,
-        user_id=row.user_id,
-        headline=row.headline,
-        bio_chars=row.bio_chars,
-        years_experience=row.years_experience,
-        timezone=row.timezone,
-        buffer_minutes=row.buffer_minutes,
-        travel_buffer_minutes=row.travel_buffer_minutes,
-        overnight_protection=row.overnight_protection,
-        public_lat=row.public_lat,
-        public_lon=row.public_lon,
-        went_live_at=row.went_live_at,
-        identity_verified=row.identity_verified,
-        background_checked=row.background_checked,
-        studio=known.neighborhoods_by_id.get(row.studio_id) if row.studio_id is not None else None,
-        age_ok=age_ok,
-        covers_place=covers_place,
-        review_count=row.review_count,
-        review_stars=row.review_stars,
+        **listed, service=known.services_by_id[row.service_id], studio=studio, age_ok=age_ok, covers_place=covers_place
     )
 
 
