@@ -252,6 +252,7 @@ def booking_request_check(*, actor: User, request: BookingRequest, now: datetime
     if not actor.is_student:
         raise PermissionDenied("Instructor accounts cannot book lessons. Use a student account.")
     profile = _bookable_profile(slug=request.instructor, actor=actor, now=now)
+    # `student_locked` and `completed_30d` are annotations `_bookable_profile` adds to its one read.
     locked = profile.student_locked if profile is not None else student_lock_active(user=actor)  # type: ignore[attr-defined]
     if locked:
         raise PermissionDenied("Your account is on hold because a lesson payment failed. Contact us to sort it out.")
