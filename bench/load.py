@@ -55,6 +55,9 @@ from httpload import Response, Tally, Target, line, percentiles  # noqa: E402
 TEST_CARD = "4242 4242 4242 4242"  # the local gateway's always-succeeds card
 MIX = (("search", 50), ("profile", 15), ("slots", 15), ("booking", 10), ("week", 10))
 P95_LIMIT_MS = 500.0
+# The hot set: the most asked-for instructors, whose pages the shared cache holds.
+HOT_INSTRUCTORS = 100
+HOT_CLIENTS = 8
 
 
 # --- the database, the server ---------------------------------------------------------------
@@ -269,6 +272,7 @@ class Client:
     def __init__(self, target: Target, world: World, tally: Tally, rng: random.Random) -> None:
         self.target, self.world, self.tally, self.rng = target, world, tally, rng
         self.popular = zipf_picker(len(world.bookable), rng)
+        self.hot = zipf_picker(min(HOT_INSTRUCTORS, len(world.bookable)), rng)
 
     async def call(self, label: str, method: str, path: str, **kw: object) -> Response | None:
         try:
@@ -282,11 +286,13 @@ class Client:
     async def search(self) -> None:
         await self.call("search", "GET", f"/api/v1/search?q={quote(self.rng.choice(self.world.queries))}")
 
-    async def profile(self) -> None:
-        await self.call("profile page", "GET", f"/instructors/{self.world.bookable[self.popular()].slug}/")
+    async def profile(self, *, hot: bool = False) -> None:
+        who = self.world.bookable[(self.hot if hot else self.popular)()]
+        await self.call("profile page", "GET", f"/instructors/{who.slug}/")
 
-    async def slots(self) -> None:
-        await self.call("slots API", "GET", f"/api/v1/instructors/{self.world.bookable[self.popular()].id}/slots")
+    async def slots(self, *, hot: bool = False) -> None:
+        who = self.world.bookable[(self.hot if hot else self.popular)()]
+        await self.call("slots API", "GET", f"/api/v1/instructors/{who.id}/slots")
 
     async def category(self) -> None:
         await self.call("category page", "GET", f"/learn/{self.rng.choice(self.world.categories)}/")
@@ -527,6 +533,14 @@ def main() -> None:
         for name, read in (("profile", Client.profile), ("slots", Client.slots), ("category", Client.category)):
             tally, seconds = asyncio.run(run_level(target, world, 16, args.seconds, 10**6, read))
             report(f"public read, 16 clients: {name}", tally, seconds)
+        for name, hot_read in (
+            ("profile", lambda c: c.profile(hot=True)),
+            ("slots", lambda c: c.slots(hot=True)),
+            ("category", Client.category),
+        ):
+            asyncio.run(run_level(target, world, HOT_CLIENTS, args.seconds, 10**6, hot_read))  # warm the cache, untimed
+            tally, seconds = asyncio.run(run_level(target, world, HOT_CLIENTS, args.seconds, 10**6, hot_read))
+            report(f"hot public read ({HOT_INSTRUCTORS} instructors, warm cache), {HOT_CLIENTS} clients: {name}", tally, seconds)
         for level in (int(n) for n in args.levels.split(",")):
             tally, seconds = asyncio.run(
                 run_level(target, world, level, args.seconds, 50 * level * int(args.seconds) + 1000, mixed)

@@ -26,7 +26,7 @@ T = TypeVar("T")
 PUBLIC_TTL_SECONDS = 90
 # Bump when a cached value changes shape: a value pickled by the previous release must never
 # be read back into new classes.
-PUBLIC_FORMAT = 2
+PUBLIC_FORMAT = 3
 
 
 def public_read_key(name: str, parts: Iterable[object], *, generation: int, minute: datetime) -> str:

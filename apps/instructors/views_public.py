@@ -9,6 +9,7 @@ URL, so Back and reload show what the visitor chose.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -26,6 +27,7 @@ from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
 
 from apps.core.public_cache import public_read
+from apps.favorites.templatetags.favorites_tags import SAVE_BUTTON_SLOTS, SaveButtonSlot, save_buttons_fill
 from apps.instructors.cards import InstructorCard
 from apps.instructors.models import MAX_RATE_CENTS
 from apps.instructors.selectors import (
@@ -51,7 +53,7 @@ SERVICE_PARTIALS = {
     "results": "instructors/public/_service_results.html",
     "browse": "instructors/public/_service_browse.html",
 }
-CATEGORY_PARTIALS = {"results": "instructors/public/_category_results.html"}
+CATEGORY_RESULTS = "instructors/public/_category_results.html"
 KIDS_PARTIALS = {"kids-browse": "instructors/public/_kids_browse.html"}
 MAX_PRICE_DOLLARS = MAX_RATE_CENTS // 100
 # The search page's orders, and the best rated first.
@@ -254,33 +256,68 @@ def _service_response(
     return _render(request, "instructors/public/service.html", context, SERVICE_PARTIALS)
 
 
-@require_safe
-@vary_on_headers(*HTMX_VARY)
-def category_page(request: HtmxHttpRequest, category_slug: str) -> HttpResponse:
-    sort, page_number = SortForm(request.GET).chosen(), request.GET.get("page")
-    browse = public_read(
-        "category", [category_slug, sort, page_number],
-        lambda minute: category_browse_get(category_slug, sort=sort, page_number=page_number, now=minute),
-        now=timezone.now(),
-    )  # fmt: skip
+@dataclass(frozen=True)
+class CategoryFragments:
+    """What a category page shows every visitor alike, rendered once per minute (or write):
+    HTML, not the browse it came from (unpickling every ranked match and rendering the 20
+    cards again cost ~20 ms a view)."""
+
+    name: str
+    canonical_url: str
+    status: str
+    results_html: str  # the region sort and page links swap
+    main_html: str  # the page's body, the results region in it
+    save_buttons: tuple[SaveButtonSlot, ...]  # the cards' hearts, the viewer's own (filled per request)
+
+
+def _category_fragments(
+    category_slug: str, *, sort: str, page_number: str | None, path: str, minute: datetime
+) -> CategoryFragments | None:
+    browse = category_browse_get(category_slug, sort=sort, page_number=page_number, now=minute)
     if browse is None:
-        raise Http404("No such category.")
-    path = request.path
+        return None
     params = {"sort": sort} if sort != DEFAULT_SORT else {}
     page = browse.page
     previous_url, next_url = _page_urls(page, path, params)
     count = page.paginator.count
+    save_buttons: list[SaveButtonSlot] = []
     context = {
         "browse": browse,
         "kids_url": _url(reverse("instructors_public:kids"), {"category": category_slug}),
         "page_path": path,
         "sorts": _sort_options(sort),
-        "canonical_url": _url(path, {**params, "page": str(page.number)} if page.number > 1 else params),
         "previous_url": previous_url,
         "next_url": next_url,
-        "status": f"{count} instructor{pluralize(count)} found" if count else "",
+        SAVE_BUTTON_SLOTS: save_buttons,
     }
-    return _render(request, "instructors/public/category.html", context, CATEGORY_PARTIALS)
+    results_html = render_to_string(CATEGORY_RESULTS, context)
+    return CategoryFragments(
+        name=browse.category.name,
+        canonical_url=_url(path, {**params, "page": str(page.number)} if page.number > 1 else params),
+        status=f"{count} instructor{pluralize(count)} found" if count else "",
+        results_html=results_html,
+        main_html=render_to_string("instructors/public/_category_main.html", {**context, "results_html": results_html}),
+        save_buttons=tuple(save_buttons),
+    )
+
+
+@require_safe
+@vary_on_headers(*HTMX_VARY)
+def category_page(request: HtmxHttpRequest, category_slug: str) -> HttpResponse:
+    sort, page_number, path = SortForm(request.GET).chosen(), request.GET.get("page"), request.path
+    page = public_read(
+        "category", [path, sort, page_number],
+        lambda minute: _category_fragments(category_slug, sort=sort, page_number=page_number, path=path, minute=minute),
+        now=timezone.now(),
+    )  # fmt: skip
+    if page is None:
+        raise Http404("No such category.")
+    if _partial_target(request) == "results":
+        results = save_buttons_fill(page.results_html, page.save_buttons, request=request)
+        response = render(request, PARTIAL, {"partial_html": results, "status": page.status})
+        return push_url(response, page.canonical_url)
+    main = save_buttons_fill(page.main_html, page.save_buttons, request=request)
+    return render(request, "instructors/public/category.html", {"page": page, "main_html": main})
 
 
 def _sort_options(sort: str) -> list[tuple[str, str, bool]]:

@@ -1,17 +1,38 @@
 """`{% save_button slug=… name=… instructor_id=… %}`: the heart that saves a teacher, for
 search cards and the profile. Which teachers the viewer saved is read once per request (one
-query for a whole page of cards) and kept on the request."""
+query for a whole page of cards) and kept on the request.
+
+A page rendered once for every visitor (a cached category page) cannot hold the hearts: whether
+the viewer saved that teacher, their CSRF token and the page to come back to are the viewer's
+own. Rendered with a `SAVE_BUTTON_SLOTS` list in its context, the tag leaves a numbered slot
+and notes the teacher in the list; `save_buttons_fill` puts the viewer's hearts in per request."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django import template
 from django.http import HttpRequest
+from django.template.context_processors import csrf
+from django.template.loader import get_template
+from django.utils.safestring import SafeString, mark_safe
 
 from apps.favorites.selectors import favorite_instructor_ids
 
 register = template.Library()
+SAVE_BUTTON_SLOTS = "save_button_slots"
+BUTTON_TEMPLATE = "favorites/_save_button.html"
+_SLOT = re.compile(r"<!--save-button:(\d+)-->")
+
+
+@dataclass(frozen=True)
+class SaveButtonSlot:
+    slug: str
+    name: str
+    instructor_id: int
 
 
 def _saved_ids(request: HttpRequest) -> set[int]:
@@ -32,10 +53,27 @@ def button_context(
     }  # fmt: skip
 
 
-@register.inclusion_tag("favorites/_save_button.html", takes_context=True)
-def save_button(context: template.Context, *, slug: str, name: str, instructor_id: int) -> dict[str, Any]:
-    request: HttpRequest = context["request"]
-    saved = instructor_id in _saved_ids(request)
-    return button_context(
-        request, slug, name, saved=saved, next_url=request.get_full_path(), csrf_token=context.get("csrf_token")
+def _button_html(request: HttpRequest, slot: SaveButtonSlot, *, csrf_token: Any) -> SafeString:
+    saved = slot.instructor_id in _saved_ids(request)
+    context = button_context(
+        request, slot.slug, slot.name, saved=saved, next_url=request.get_full_path(), csrf_token=csrf_token
+    )
+    return mark_safe(get_template(BUTTON_TEMPLATE).render(context))  # noqa: S308  # a rendered, escaped template
+
+
+@register.simple_tag(takes_context=True)
+def save_button(context: template.Context, *, slug: str, name: str, instructor_id: int) -> SafeString:
+    slot = SaveButtonSlot(slug=slug, name=name, instructor_id=instructor_id)
+    slots: list[SaveButtonSlot] | None = context.get(SAVE_BUTTON_SLOTS)
+    if slots is not None:
+        slots.append(slot)
+        return mark_safe(f"<!--save-button:{len(slots) - 1}-->")  # noqa: S308  # our own marker
+    return _button_html(context["request"], slot, csrf_token=context.get("csrf_token"))
+
+
+def save_buttons_fill(html: str, slots: Sequence[SaveButtonSlot], *, request: HttpRequest) -> SafeString:
+    """`html` rendered with slots, with this viewer's hearts in them."""
+    csrf_token = csrf(request)["csrf_token"]  # lazy: a visitor's page sets no CSRF cookie
+    return mark_safe(  # noqa: S308  # escaped when rendered; the buttons are rendered templates
+        _SLOT.sub(lambda found: _button_html(request, slots[int(found[1])], csrf_token=csrf_token), html)
     )

@@ -4,11 +4,13 @@ and the JSON API. Everyone who may not save changes nothing."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -64,6 +66,40 @@ def test_the_profile_shows_the_button_in_the_state_saved(client, student: User, 
     html = client.get("/instructors/ines/").content.decode()
     assert 'value="remove"' in html
     assert "♥" in html
+
+
+def test_a_cached_category_page_shows_each_viewer_their_own_hearts(
+    client, student: User, other_student: User, teacher
+) -> None:
+    """The category page is rendered once per minute for everyone (apps/core/public_cache.py);
+    the hearts on its cards are filled per request: saved or not, this viewer's CSRF token and
+    the page to come back to."""
+    Favorite.objects.create(student=student, instructor=teacher, created_at=timezone.now())
+    visitor_html = client.get("/learn/music/").content.decode()  # renders and caches the page
+    assert 'href="/accounts/login/?next=/learn/music/"' in visitor_html
+    assert "csrfmiddlewaretoken" not in visitor_html
+    assert "save-button:" not in visitor_html
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(student)
+    html = browser.get("/learn/music/").content.decode()  # the page the visitor's view cached
+    assert html.count('name="action" value="remove"') == 1
+    assert "♥" in html
+    assert 'name="next" value="/learn/music/"' in html
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert token is not None
+    form = {"csrfmiddlewaretoken": token[1], "action": "remove", "next": "/learn/music/"}
+    assert browser.post(SAVE_URL, form).status_code == 302  # the filled-in token is this viewer's
+    assert _pairs() == []
+
+    partial = browser.get("/learn/music/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results").content.decode()
+    assert 'name="action" value="save"' in partial
+    assert "<html" not in partial
+
+    client.force_login(other_student)
+    html = client.get("/learn/music/").content.decode()
+    assert 'name="action" value="save"' in html
+    assert 'value="remove"' not in html
 
 
 def test_visitors_are_sent_to_log_in_and_come_back(client, teacher) -> None:
