@@ -10,8 +10,9 @@ from datetime import datetime
 from apps.availability.selectors_public import default_duration
 from apps.catalog.models import Service
 from apps.instructors.models import Offering
-from apps.search.criteria import Known, SearchCriteria
+from apps.search.criteria import Known
 from apps.search.listing import Listing
+from apps.search.query import SearchCriteria
 from apps.search.relax import DayWindow, RelaxPlan
 from apps.search.selectors import Candidate
 

@@ -2,25 +2,26 @@
 (`service=`, `date_from=`, `drop=` …) applied on top, validated in one place for the JSON API
 and the HTML page alike.
 
-`SearchRequest` is the raw request (also the results-cache key); `SearchCriteria` is what the
-executor filters by. Dates and times are local to New York (PRODUCT.md §2).
+`SearchRequest` is the raw request (also the results-cache key); `SearchCriteria`
+(query.py) is what the executor filters by. Dates and times are local to New York
+(PRODUCT.md §2).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from apps.core.errors import ValidationFailed
-from apps.search.parser import Location, ParsedQuery
+from apps.search.parser import ParsedQuery
+from apps.search.query import Location, SearchCriteria
 
 SEARCH_ZONE_NAME = "America/New_York"
 SEARCH_ZONE = ZoneInfo(SEARCH_ZONE_NAME)
 DEFAULT_WINDOW_DAYS = 14  # no date asked: the coming two weeks, as on the profile's slot picker
 MAX_WINDOW_DAYS = 31  # slots open at most 30 days ahead (availability/slots.py horizon)
-MINUTES_PER_DAY = 24 * 60
 
 FormatName = Literal["online", "in_person", "studio", "travel"]
 FORMATS: tuple[str, ...] = ("online", "in_person", "studio", "travel")
@@ -66,64 +67,6 @@ class SearchRequest:
 
 
 @dataclass(frozen=True)
-class SearchCriteria:
-    """The filters a search applies. `time_to` None with `time_from` set means "until midnight"."""
-
-    text: str
-    service: str | None = None
-    category: str | None = None
-    age_group: str | None = None
-    skill_level: str | None = None
-    format: str | None = None
-    min_price_cents: int | None = None
-    max_price_cents: int | None = None
-    location: Location | None = None
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    time_from: dt.time | None = None
-    time_to: dt.time | None = None
-
-    @property
-    def has_price(self) -> bool:
-        return self.min_price_cents is not None or self.max_price_cents is not None
-
-    @property
-    def has_time(self) -> bool:
-        return self.time_from is not None or self.time_to is not None
-
-    @property
-    def has_date(self) -> bool:
-        return self.date_from is not None
-
-    def minutes(self) -> tuple[int, int]:
-        """The asked time of day as local minutes [from, to); the whole day when none."""
-        start = 0 if self.time_from is None else self.time_from.hour * 60 + self.time_from.minute
-        if self.time_to is None:
-            return start, MINUTES_PER_DAY
-        # "at 11pm" ends at 23:59 in the parse: that last minute stands for midnight.
-        end = self.time_to.hour * 60 + self.time_to.minute
-        return start, MINUTES_PER_DAY if end == MINUTES_PER_DAY - 1 else end
-
-    def query_dict(self) -> dict[str, Any]:
-        """The response's `query` object (PRODUCT.md §2)."""
-        return {
-            "text": self.text,
-            "service": self.service,
-            "category": self.category,
-            "age_group": self.age_group,
-            "skill_level": self.skill_level,
-            "format": self.format,
-            "min_price_cents": self.min_price_cents,
-            "max_price_cents": self.max_price_cents,
-            "location": self.location.to_dict() if self.location else None,
-            "date_from": self.date_from.isoformat() if self.date_from else None,
-            "date_to": self.date_to.isoformat() if self.date_to else None,
-            "time_from": self.time_from.strftime("%H:%M") if self.time_from else None,
-            "time_to": self.time_to.strftime("%H:%M") if self.time_to else None,
-        }
-
-
-@dataclass(frozen=True)
 class ServiceInfo:
     id: int
     slug: str
@@ -165,21 +108,8 @@ class Known:
 
 
 def criteria_from_parse(parsed: ParsedQuery) -> SearchCriteria:
-    return SearchCriteria(
-        text=parsed.text,
-        service=parsed.service,
-        category=parsed.category,
-        age_group=parsed.age_group,
-        skill_level=parsed.skill_level,
-        format=parsed.format,
-        min_price_cents=parsed.min_price_cents,
-        max_price_cents=parsed.max_price_cents,
-        location=parsed.location,
-        date_from=parsed.date_from,
-        date_to=parsed.date_to,
-        time_from=parsed.time_from,
-        time_to=parsed.time_to,
-    )
+    """The parse as criteria, without the words it could not place."""
+    return SearchCriteria(**{f.name: getattr(parsed, f.name) for f in fields(SearchCriteria)})
 
 
 def criteria_drop(criteria: SearchCriteria, names: tuple[str, ...]) -> SearchCriteria:

@@ -35,11 +35,12 @@ from apps.instructors.states import Format
 from apps.reviews.rating import RatingPrior, bayesian_average, plain_average
 from apps.search import ranking
 from apps.search.context import Evaluation, Match, SearchContext, lesson_minutes
-from apps.search.criteria import SEARCH_ZONE, SEARCH_ZONE_NAME, Known, SearchCriteria
+from apps.search.criteria import SEARCH_ZONE, SEARCH_ZONE_NAME, Known
 from apps.search.explain import explanation
 from apps.search.gazetteer import distance_m
 from apps.search.listing import Listing
 from apps.search.openings import Calendar, CalendarAsk, calendar_list, calendar_span, window_starts
+from apps.search.query import SearchCriteria
 from apps.search.relax import (
     MIN_RESULTS,
     RELAXATION_ORDER,

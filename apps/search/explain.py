@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from apps.availability.cells import format_hhmm
-from apps.search.criteria import MINUTES_PER_DAY, Known, SearchCriteria
+from apps.search.criteria import Known
+from apps.search.query import MINUTES_PER_DAY, SearchCriteria
 from apps.search.relax import DayWindow, RelaxPlan
 
 DAY_PARTS: dict[str, tuple[int, int]] = {

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
-from apps.search.criteria import MINUTES_PER_DAY, Known, SearchRequest
+from apps.search.criteria import Known, SearchRequest
 from apps.search.executor import SearchPage
 from apps.search.explain import day_label, money, time_phrase
+from apps.search.query import MINUTES_PER_DAY
 
 SEARCH_PATH = "/search/"
 SORT_LABELS = {"best": "Best match", "price": "Price: low to high", "soonest": "Soonest available"}

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 from apps.search.ages import extract_age_words, extract_numeric_ages
 from apps.search.attributes import extract_skill_and_format
@@ -16,6 +15,7 @@ from apps.search.dates import extract_explicit_dates, extract_relative_dates
 from apps.search.lexicon import FILLER
 from apps.search.matching import EntityMatch, correct_text, find_entities
 from apps.search.prices import extract_prices
+from apps.search.query import Location, SearchCriteria
 from apps.search.scan import Draft, Scan
 from apps.search.text import normalize
 from apps.search.times import extract_clock_times, extract_day_parts, settle_times
@@ -25,51 +25,11 @@ MAX_QUERY_CHARS = 300  # a search box, not a document: longer input is cut, keep
 
 
 @dataclass(frozen=True)
-class Location:
-    name: str
-    borough: str
-    kind: str
-    lat: float
-    lon: float
+class ParsedQuery(SearchCriteria):
+    """What the parser read in the text: the criteria it implies, and the words it could not
+    place (shown back to the user, never a filter)."""
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "borough": self.borough, "kind": self.kind, "lat": self.lat, "lon": self.lon}
-
-
-@dataclass(frozen=True)
-class ParsedQuery:
-    text: str
-    service: str | None = None
-    category: str | None = None
-    age_group: str | None = None
-    skill_level: str | None = None
-    format: str | None = None
-    min_price_cents: int | None = None
-    max_price_cents: int | None = None
-    location: Location | None = None
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    time_from: dt.time | None = None
-    time_to: dt.time | None = None
     unparsed: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The `query` object of the search response (PRODUCT.md §2); `unparsed` is not part of it."""
-        return {
-            "text": self.text,
-            "service": self.service,
-            "category": self.category,
-            "age_group": self.age_group,
-            "skill_level": self.skill_level,
-            "format": self.format,
-            "min_price_cents": self.min_price_cents,
-            "max_price_cents": self.max_price_cents,
-            "location": self.location.to_dict() if self.location else None,
-            "date_from": self.date_from.isoformat() if self.date_from else None,
-            "date_to": self.date_to.isoformat() if self.date_to else None,
-            "time_from": self.time_from.strftime("%H:%M") if self.time_from else None,
-            "time_to": self.time_to.strftime("%H:%M") if self.time_to else None,
-        }
 
 
 def parse_query(text: str, *, vocabulary: Vocabulary, today: dt.date) -> ParsedQuery:

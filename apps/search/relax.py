@@ -16,7 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from apps.availability.slots import SlotRules
-from apps.search.criteria import DEFAULT_WINDOW_DAYS, MINUTES_PER_DAY, SearchCriteria, search_window
+from apps.search.criteria import DEFAULT_WINDOW_DAYS, search_window
+from apps.search.query import MINUTES_PER_DAY, SearchCriteria
 
 MIN_RESULTS = 5
 RELAXATION_ORDER: tuple[str, ...] = ("time", "date", "skill_level", "age_group", "location", "price")

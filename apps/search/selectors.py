@@ -22,10 +22,10 @@ from django.db.models import (
 from apps.catalog.models import AgeGroup, Category, Service
 from apps.instructors.models import RATE_FIELDS, Offering
 from apps.instructors.states import Format, ProfileStatus
-from apps.search.criteria import Known, SearchCriteria, ServiceInfo
+from apps.search.criteria import Known, ServiceInfo
 from apps.search.listing import BITS, Listed, Listing
 from apps.search.models import Borough, Neighborhood
-from apps.search.parser import Location
+from apps.search.query import Location, SearchCriteria
 from apps.search.vocabulary import CategoryTerm, Place, ServiceTerm, Vocabulary
 
 # The catalog and gazetteer change rarely (admin edits); a worker rebuilds its vocabulary

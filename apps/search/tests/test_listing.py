@@ -23,8 +23,8 @@ from apps.instructors.states import ProfileStatus
 from apps.media.services.documents import _background_check_record
 from apps.reviews.models import InstructorRating
 from apps.search import listing
-from apps.search.criteria import SearchCriteria
 from apps.search.listing import Listed, Listing, listing_changed, listing_generation, listing_get
+from apps.search.query import SearchCriteria
 from apps.search.selectors import (
     M_PER_DEG_LAT,
     M_PER_DEG_LON,

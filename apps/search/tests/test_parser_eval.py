@@ -77,7 +77,7 @@ def accepted_dates(token: str | dict[str, str], today: dt.date) -> list[DateRang
 
 
 def _actual(parsed: ParsedQuery, name: str) -> Any:
-    data = parsed.to_dict()
+    data = parsed.query_dict()
     if name == "date":
         return (parsed.date_from, parsed.date_to) if parsed.date_from or parsed.date_to else None
     if name == "location" and data["location"] is not None:

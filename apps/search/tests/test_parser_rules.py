@@ -35,7 +35,7 @@ FIELDS = (
 
 def parsed_fields(parsed: ParsedQuery) -> dict[str, Any]:
     """Non-null fields, location by name, dates and times as in the API."""
-    data = parsed.to_dict()
+    data = parsed.query_dict()
     found = {name: data[name] for name in FIELDS if data[name] is not None}
     if "location" in found:
         found["location"] = found["location"]["name"]
@@ -235,7 +235,7 @@ def test_unparsed_reports_the_typed_form_once(vocabulary: Vocabulary) -> None:
 
 def test_to_dict_has_the_product_shape(vocabulary: Vocabulary) -> None:
     text = "piano lessons for my 7 year old near Park Slope under $80 tomorrow afternoon"
-    data = parse_query(text, vocabulary=vocabulary, today=WEDNESDAY).to_dict()
+    data = parse_query(text, vocabulary=vocabulary, today=WEDNESDAY).query_dict()
     assert data == {
         "text": text,
         "service": "piano",

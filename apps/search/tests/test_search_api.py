@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 import time_machine
 
-from apps.search.parser import Location, ParsedQuery
+from apps.search.parser import ParsedQuery
+from apps.search.query import Location
 from apps.search.tests.helpers import NOW, NY, TOMORROW, free, teacher
 from apps.search.tests.test_parser_eval import CASES, PINNED_TODAYS, _actual, _expected
 
