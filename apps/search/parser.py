@@ -7,7 +7,7 @@ then catalog and gazetteer phrase matching with typo tolerance on whatever words
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from apps.search.ages import extract_age_words, extract_numeric_ages
 from apps.search.attributes import extract_skill_and_format
@@ -99,19 +99,7 @@ def _location(place: Place | None) -> Location | None:
 
 
 def _freeze(text: str, draft: Draft, unparsed: list[str]) -> ParsedQuery:
-    return ParsedQuery(
-        text=text,
-        service=draft.service,
-        category=draft.category,
-        age_group=draft.age_group,
-        skill_level=draft.skill_level,
-        format=draft.format,
-        min_price_cents=draft.min_price_cents,
-        max_price_cents=draft.max_price_cents,
-        location=_location(draft.location),
-        date_from=draft.date_from,
-        date_to=draft.date_to,
-        time_from=draft.time_from,
-        time_to=draft.time_to,
-        unparsed=unparsed,
-    )
+    """The draft's criteria, frozen; the draft holds them under the same names (its place
+    becomes a Location)."""
+    found = {f.name: getattr(draft, f.name) for f in fields(SearchCriteria) if f.name not in {"text", "location"}}
+    return ParsedQuery(text=text, location=_location(draft.location), unparsed=unparsed, **found)
