@@ -12,15 +12,20 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from django import template
 from django.http import HttpRequest
 from django.template.context_processors import csrf
 from django.template.loader import get_template
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from apps.favorites.selectors import favorite_instructor_ids
+
+if TYPE_CHECKING:  # the stubs' name for what get_template returns; not importable at run time
+    from django.template.backends.base import _EngineTemplate
 
 register = template.Library()
 SAVE_BUTTON_SLOTS = "save_button_slots"
@@ -33,6 +38,7 @@ class SaveButtonSlot:
     slug: str
     name: str
     instructor_id: int
+    saved: bool | None = None  # None: look it up among the viewer's saved teachers
 
 
 def _saved_ids(request: HttpRequest) -> set[int]:
@@ -44,36 +50,64 @@ def _saved_ids(request: HttpRequest) -> set[int]:
 
 
 def button_context(
-    request: HttpRequest, slug: str, name: str, *, saved: bool, next_url: str, csrf_token: Any
+    request: HttpRequest,
+    slug: str,
+    name: str,
+    *,
+    saved: bool,
+    next_url: str,
+    csrf_token: Any,
+    login_path: str | None = None,
 ) -> dict[str, Any]:
     """What the button template needs; `next_url` brings a form post (no JavaScript) or a
-    visitor's login back to the page the button is on."""
+    visitor's login back to the page the button is on. `login_path` saves a page of buttons
+    reversing it once each."""
+    user = request.user
     return {
-        "slug": slug, "name": name, "saved": saved, "next": next_url, "user": request.user, "csrf_token": csrf_token,
+        "slug": slug, "name": name, "saved": saved, "next": next_url, "user": user, "csrf_token": csrf_token,
+        "login_url": f"{login_path or reverse('account_login')}?next={quote(next_url, safe='/')}",
+        "toggle_url": reverse("favorites:toggle", args=[slug]) if user.is_authenticated and user.is_student else "",
     }  # fmt: skip
 
 
-def _button_html(request: HttpRequest, slot: SaveButtonSlot, *, csrf_token: Any) -> SafeString:
-    saved = slot.instructor_id in _saved_ids(request)
-    context = button_context(
-        request, slot.slug, slot.name, saved=saved, next_url=request.get_full_path(), csrf_token=csrf_token
-    )
-    return mark_safe(get_template(BUTTON_TEMPLATE).render(context))  # noqa: S308  # a rendered, escaped template
+@dataclass(frozen=True)
+class _Viewer:
+    """What every heart on one page shares: who looks, from where, with which token."""
+
+    request: HttpRequest
+    next_url: str
+    login_path: str
+    csrf_token: Any
+
+    @classmethod
+    def of(cls, request: HttpRequest, csrf_token: Any) -> _Viewer:
+        return cls(request, request.get_full_path(), reverse("account_login"), csrf_token)
+
+    def button(self, slot: SaveButtonSlot, button: _EngineTemplate) -> SafeString:
+        saved = slot.saved if slot.saved is not None else slot.instructor_id in _saved_ids(self.request)
+        context = button_context(
+            self.request, slot.slug, slot.name, saved=saved, next_url=self.next_url,
+            csrf_token=self.csrf_token, login_path=self.login_path,
+        )  # fmt: skip
+        return mark_safe(button.render(context))  # noqa: S308  # a rendered, escaped template
 
 
 @register.simple_tag(takes_context=True)
-def save_button(context: template.Context, *, slug: str, name: str, instructor_id: int) -> SafeString:
-    slot = SaveButtonSlot(slug=slug, name=name, instructor_id=instructor_id)
+def save_button(
+    context: template.Context, *, slug: str, name: str, instructor_id: int, saved: bool | None = None
+) -> SafeString:
+    slot = SaveButtonSlot(slug=slug, name=name, instructor_id=instructor_id, saved=saved)
     slots: list[SaveButtonSlot] | None = context.get(SAVE_BUTTON_SLOTS)
     if slots is not None:
         slots.append(slot)
         return mark_safe(f"<!--save-button:{len(slots) - 1}-->")  # noqa: S308  # our own marker
-    return _button_html(context["request"], slot, csrf_token=context.get("csrf_token"))
+    return _Viewer.of(context["request"], context.get("csrf_token")).button(slot, get_template(BUTTON_TEMPLATE))
 
 
 def save_buttons_fill(html: str, slots: Sequence[SaveButtonSlot], *, request: HttpRequest) -> SafeString:
     """`html` rendered with slots, with this viewer's hearts in them."""
-    csrf_token = csrf(request)["csrf_token"]  # lazy: a visitor's page sets no CSRF cookie
+    viewer = _Viewer.of(request, csrf(request)["csrf_token"])  # lazy: a visitor's page sets no CSRF cookie
+    button = get_template(BUTTON_TEMPLATE)
     return mark_safe(  # noqa: S308  # escaped when rendered; the buttons are rendered templates
-        _SLOT.sub(lambda found: _button_html(request, slots[int(found[1])], csrf_token=csrf_token), html)
+        _SLOT.sub(lambda found: viewer.button(slots[int(found[1])], button), html)
     )
