@@ -20,7 +20,12 @@ from ninja.responses import Status
 from apps.accounts.models import User
 from apps.availability.cells import week_start_of
 from apps.availability.models import BLACKOUT_REASON_MAX, BlackoutDate
-from apps.availability.selectors import availability_booked_list, availability_week_get, blackout_list
+from apps.availability.selectors import (
+    availability_booked_list,
+    availability_owner_week_get,
+    availability_week_get,
+    blackout_list,
+)
 from apps.availability.selectors_public import NEXT_AVAILABLE_MAX, next_available_get, slot_listing_get
 from apps.availability.services import (
     DayInput,
@@ -197,7 +202,10 @@ def week_get(
 ) -> WeekOut | HttpResponse:
     """The Monday-start week (in my time zone) holding `day`: each day's windows, with the
     week's `ETag` and `Last-Modified`. Send the ETag back in `If-None-Match` to get 304."""
-    week = availability_week_get(profile=availability_owner_ensure(actor=api_user(request)), day=day)
+    actor = api_user(request)
+    week = availability_owner_week_get(actor=actor, day=day) or availability_week_get(
+        profile=availability_owner_ensure(actor=actor), day=day
+    )
     if if_none_match is not None and week.quoted_etag in {tag.strip() for tag in if_none_match.split(",")}:
         not_modified = HttpResponse(status=304)
         not_modified["ETag"] = week.quoted_etag

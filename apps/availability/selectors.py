@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import FilteredRelation, OuterRef, Q, QuerySet, Subquery
 
+from apps.accounts.models import User
 from apps.availability.cells import (
     busy_cells,
     first_useful_day,
@@ -36,16 +37,58 @@ def availability_week_get(*, profile: InstructorProfile, day: date) -> WeekSnaps
     unchanged since the profile was created."""
     week_start = week_start_of(day)
     stored = availability_masks_get(instructor_id=profile.pk, first=week_start, last=week_start + timedelta(days=6))
-    masks = tuple(stored.get(d, 0) for d in week_dates(week_start))
     week = AvailabilityWeek.objects.filter(instructor=profile, week_start=week_start).first()
+    return _week_snapshot(
+        week_start, stored, timezone=profile.timezone, created_at=profile.created_at,
+        version=week.version if week else 0, updated_at=week.updated_at if week else None,
+    )  # fmt: skip
+
+
+def availability_owner_week_get(*, actor: User, day: date) -> WeekSnapshot | None:
+    """The actor's week holding `day`, the editor's most frequent read, in one query: the
+    profile, the week's version row and its days (a row per stored day). None when the actor
+    has no profile yet (`availability_owner_ensure` decides what that means)."""
+    if not actor.is_instructor:
+        return None
+    week_start = week_start_of(day)
+    week = AvailabilityWeek.objects.filter(instructor=OuterRef("pk"), week_start=week_start)
+    in_week = Q(availability_days__date__gte=week_start, availability_days__date__lte=week_start + timedelta(days=6))
+    rows = list(
+        InstructorProfile.objects.filter(user=actor)
+        .annotate(
+            week_day=FilteredRelation("availability_days", condition=in_week),
+            week_version=Subquery(week.values("version")),
+            week_updated_at=Subquery(week.values("updated_at")),
+        )
+        .values_list("timezone", "created_at", "week_version", "week_updated_at", "week_day__date", "week_day__cells")
+    )
+    if not rows:
+        return None
+    zone, created_at, version, updated_at = rows[0][:4]
+    stored = {row[4]: row[5] for row in rows if row[4] is not None}
+    return _week_snapshot(
+        week_start, stored, timezone=zone, created_at=created_at, version=version or 0, updated_at=updated_at
+    )
+
+
+def _week_snapshot(
+    week_start: date,
+    stored: dict[date, int],
+    *,
+    timezone: str,
+    created_at: datetime,
+    version: int,
+    updated_at: datetime | None,
+) -> WeekSnapshot:
+    masks = tuple(stored.get(d, 0) for d in week_dates(week_start))
     return WeekSnapshot(
         week_start=week_start,
-        timezone=profile.timezone,
+        timezone=timezone,
         masks=masks,
         etag=week_etag(week_start, masks),
-        version=week.version if week else 0,
+        version=version,
         # A version-0 row was only created to take a lock (e.g. for a day off): never saved.
-        last_modified=week.updated_at if week and week.version else profile.created_at,
+        last_modified=updated_at if updated_at is not None and version else created_at,
     )
 
 

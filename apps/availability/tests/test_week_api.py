@@ -12,6 +12,7 @@ from django.utils.http import http_date
 
 from apps.availability.cells import mask_from_ranges, week_etag
 from apps.availability.models import AvailabilityWeek
+from apps.availability.selectors import availability_owner_week_get, availability_week_get
 from apps.availability.tests.helpers import NOW, WEEK, ny, store, stored, utc_iso
 from apps.bookings.states import BookingStatus
 from apps.bookings.tests.factories import make_booking
@@ -118,6 +119,45 @@ def test_get_with_a_matching_if_none_match_is_304(client, profile) -> None:
     response = client.get(URL, headers={"If-None-Match": EMPTY_ETAG})
     assert (response.status_code, response["ETag"], response.content) == (304, EMPTY_ETAG, b"")
     assert client.get(URL, headers={"If-None-Match": '"something-else"'}).status_code == 200
+
+
+def test_a_week_read_is_one_query_after_the_session_and_agrees_with_the_two_query_read(
+    client, profile, django_assert_num_queries
+) -> None:
+    """The editor's most frequent request reads the profile, the week's version row and its
+    days in one statement (`availability_owner_week_get`); days of the weeks beside it stay
+    out, and a saved week, an unsaved one and a lock-only row (version 0) read as the
+    services' two-query read sees them."""
+    store(profile, WEEK - timedelta(days=1), ("08:00", "09:00"))  # Sunday before: another week
+    store(profile, WEEK, ("09:00", "10:00"))
+    store(profile, WEEK + timedelta(days=6), ("18:00", "20:00"))
+    store(profile, WEEK + timedelta(days=7), ("07:00", "08:00"))  # Monday after
+    client.force_login(profile.user)
+    with django_assert_num_queries(3):  # the session, the user, the week
+        response = client.get(URL)
+    assert response.json()["days"] == expected_days(mon=[("09:00", "10:00")], sun=[("18:00", "20:00")])
+    assert response.json()["version"] == 0
+    assert availability_owner_week_get(actor=profile.user, day=WEEK) == availability_week_get(profile=profile, day=WEEK)
+
+    assert put(client, week_body(tue=[("12:00", "13:00")]), response["ETag"]).status_code == 200
+    saved = availability_owner_week_get(actor=profile.user, day=TUE)
+    assert saved == availability_week_get(profile=profile, day=TUE)
+    assert saved is not None
+    assert (saved.version, saved.masks[1]) == (1, mask(("12:00", "13:00")))
+
+    lock_only = WEEK + timedelta(weeks=3)
+    AvailabilityWeek.objects.create(instructor=profile, week_start=lock_only, version=0, updated_at=NOW)
+    assert availability_owner_week_get(actor=profile.user, day=lock_only) == availability_week_get(
+        profile=profile, day=lock_only
+    )
+
+
+def test_the_one_query_read_leaves_students_and_instructors_without_a_profile_to_the_services(
+    profile, student, other_instructor
+) -> None:
+    assert availability_owner_week_get(actor=student, day=WEEK) is None
+    assert availability_owner_week_get(actor=other_instructor, day=WEEK) is None
+    assert availability_owner_week_get(actor=profile.user, day=WEEK) is not None
 
 
 def test_put_without_if_match_is_428_and_changes_nothing(client, profile) -> None:
