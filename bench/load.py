@@ -13,7 +13,9 @@ Then, in one run so every figure has its baselines beside it:
 1. baselines: `/healthz` (a trivial Django endpoint through the whole middleware stack) and
    `pgbench -b simple-update` on the same database;
 2. public reads one at a time (profile page, slots API, category page), popular instructors
-   asked more often (Zipf, s = 1);
+   asked more often (Zipf, s = 1): first over every bookable instructor from a cold cache
+   (16 clients), then over the hot set, the 100 most asked-for, after an untimed pass that
+   warms the cache (8 clients, as wrk's default; production serves popular pages warm);
 3. the realistic mix (search 50 %, profile + slots 30 %, booking create/cancel 10 %, week
    get/put with ETag 10 %) at rising concurrency until p95 passes 500 ms;
 4. booking throughput: 8 clients booking distinct open slots over HTTP, against pgbench with

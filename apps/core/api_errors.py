@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 import logging
 import math
+import time
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import BadRequest, SuspiciousOperation
+from django.core.exceptions import BadRequest, ImproperlyConfigured, SuspiciousOperation
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -193,7 +194,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
 class MethodRateThrottle(SimpleRateThrottle):
     """Per-user (or per client address when anonymous, see `client_ip`) limit for either
-    reads or writes."""
+    reads or writes, counted in fixed windows of the rate's period: one counter per caller
+    and window, one cache round trip a request whatever the rate. (ninja's own throttle keeps
+    a log of every request's time in the window, read and written back whole each request:
+    ~36,000 entries at 600 requests a minute.) A caller may spend a window's allowance at its
+    end and the next one's at the start, the usual price of fixed windows."""
 
     SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -201,6 +206,11 @@ class MethodRateThrottle(SimpleRateThrottle):
         self.scope = scope
         self.reads = reads
         super().__init__(settings.API_RATE_LIMITS[scope])
+        allowance, period = self.parse_rate(self.rate)
+        if allowance is None or period is None:
+            raise ImproperlyConfigured(f"API_RATE_LIMITS[{scope!r}] must look like 120/m")
+        self.allowance, self.period = allowance, period
+        self.retry_in = float(period)
 
     def get_cache_key(self, request: HttpRequest) -> str | None:
         if (request.method in self.SAFE_METHODS) != self.reads:
@@ -211,3 +221,23 @@ class MethodRateThrottle(SimpleRateThrottle):
         else:
             ident = f"ip{client_rate_key(request)}"
         return f"throttle:{self.scope}:{ident}"
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        key = self.get_cache_key(request)
+        if key is None:
+            return True
+        now = time.time()
+        window = int(now // self.period)
+        self.retry_in = (window + 1) * self.period - now
+        return self._count(f"{key}:{window}") <= self.allowance
+
+    def _count(self, counter: str) -> int:
+        try:
+            return int(self.cache.incr(counter))
+        except ValueError:  # the window's first request
+            if self.cache.add(counter, 1, timeout=self.period + 1):
+                return 1
+            return int(self.cache.incr(counter))  # another request added it first
+
+    def wait(self) -> float:
+        return self.retry_in

@@ -42,6 +42,8 @@ _down_until: dict[str, float] = {}
 _state_lock = threading.Lock()
 # An unreachable or hung server; a command Redis refuses (ResponseError) is a bug, not an outage.
 OUTAGES = (RedisConnectionError, RedisTimeoutError)
+# INCRBY only if the key is there (a Lua script runs atomically on the server).
+_INCR_EXISTING = "if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('INCRBY', KEYS[1], ARGV[1]) end"
 
 
 class CacheUnavailable(Exception):
@@ -140,6 +142,14 @@ class _SharedClientRedisCacheClient(RedisCacheClient):
         if client is None:
             client = self._shared[write] = super().get_client(key, write=write)
         return client
+
+    def incr(self, key: Any, delta: int) -> int:
+        """Django's `incr` (ValueError for a missing key) in one round trip instead of two
+        (EXISTS, then INCRBY), and atomic: the key cannot expire between the two."""
+        found = self.get_client(key, write=True).eval(_INCR_EXISTING, 1, key, delta)
+        if found is None:
+            raise ValueError(f"Key '{key}' not found.")
+        return int(found)
 
 
 class FailoverRedisCache(RedisCache):

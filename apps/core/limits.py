@@ -108,7 +108,8 @@ def client_rate_key(request: HttpRequest) -> str:
 
 
 class _MoneyAllowance(SimpleRateThrottle):
-    """One user's money allowance: the same sliding window as the API's reads/writes limits."""
+    """One user's money allowance, in ninja's sliding window (a log of each request's time:
+    at 5 a minute it stays tiny, and the limit is exact, as money wants it)."""
 
     def __init__(self, *, user_pk: int, now: datetime) -> None:
         super().__init__(settings.API_RATE_LIMITS["money"])

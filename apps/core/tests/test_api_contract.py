@@ -2,9 +2,13 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import redis
+import time_machine
+from django.core.cache import cache
 from django.test import Client, override_settings
 from django.urls import path
 from ninja import NinjaAPI
@@ -74,6 +78,41 @@ def test_writes_are_rate_limited_per_user_with_retry_after(client, student, sett
     assert int(limited["Retry-After"]) > 0
     student.refresh_from_db()
     assert student.first_name == f"Sam{limit - 1}"
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("catalog")
+def test_reads_are_counted_in_fixed_windows_with_one_small_counter_each(client, settings) -> None:
+    """A caller's reads in a window are one integer in the cache, whatever the traffic (not a
+    log of every request); the allowance comes back when the period turns over, and
+    Retry-After says how long that is."""
+    limit = int(settings.API_RATE_LIMITS["reads"].split("/")[0])
+    opening = datetime(2026, 6, 1, 16, 0, 10, tzinfo=UTC)  # 50 s before the minute turns over
+    with time_machine.travel(opening, tick=False):
+        statuses = [client.get("/api/v1/catalog/categories").status_code for _ in range(limit + 1)]
+        assert statuses[:limit] == [200] * limit
+        assert statuses[limit] == 429
+        assert client.get("/api/v1/catalog/categories")["Retry-After"] == "50"
+        window = int(opening.timestamp() // 60)
+        assert cache.get(f"throttle:reads:ip127.0.0.1:{window}") == limit + 2
+    with time_machine.travel(opening + timedelta(seconds=50), tick=False):
+        assert client.get("/api/v1/catalog/categories").status_code == 200
+        assert cache.get(f"throttle:reads:ip127.0.0.1:{window + 1}") == 1
+
+
+def test_incr_counts_only_what_is_there_in_one_atomic_step(db, settings) -> None:
+    """The cache's incr (one round trip on Redis) keeps Django's contract: a missing key is a
+    ValueError and is not created; an existing one keeps its expiry."""
+    with pytest.raises(ValueError, match="not found"):
+        cache.incr("contract:absent")
+    assert cache.get("contract:absent") is None
+    cache.set("contract:counter", 41, timeout=30)
+    assert cache.incr("contract:counter") == 42
+    assert cache.incr("contract:counter", 8) == 50
+    assert cache.get("contract:counter") == 50
+    assert (
+        0 < redis.Redis.from_url(settings.CACHES["default"]["LOCATION"]).ttl(cache.make_key("contract:counter")) <= 30
+    )
 
 
 @pytest.mark.django_db
