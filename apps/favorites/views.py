@@ -62,7 +62,7 @@ def toggle(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404(exc.message) from exc
     if request.htmx:  # type: ignore[attr-defined]  # django-htmx middleware
         context = button_context(
-            request, profile.slug, profile.display_name, saved=action == "save", next_url=_back(request, profile),
+            request.user, profile.slug, profile.display_name, saved=action == "save", next_url=_back(request, profile),
             csrf_token=get_token(request),
         )  # fmt: skip
         return render(request, "favorites/_save_button.html", context)

@@ -8,7 +8,7 @@ URL, so Back and reload show what the visitor chose.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -27,7 +27,12 @@ from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
 
 from apps.core.public_cache import public_read
-from apps.favorites.templatetags.favorites_tags import SAVE_BUTTON_SLOTS, SaveButtonSlot, save_buttons_fill
+from apps.favorites.templatetags.favorites_tags import (
+    SAVE_BUTTON_SLOTS,
+    SaveButtonSlot,
+    save_buttons_fill,
+    save_buttons_for_visitors,
+)
 from apps.instructors.cards import InstructorCard
 from apps.instructors.models import MAX_RATE_CENTS
 from apps.instructors.selectors import (
@@ -269,6 +274,16 @@ class CategoryFragments:
     main_html: str  # the page's body, the results region in it
     save_buttons: tuple[SaveButtonSlot, ...]  # the cards' hearts, the viewer's own (filled per request)
 
+    def for_visitors(self) -> CategoryFragments:
+        """The page with a logged-out visitor's hearts filled in (log in, then back here):
+        the same for every visitor, who are most of a category page's viewers."""
+        return replace(
+            self,
+            results_html=save_buttons_for_visitors(self.results_html, self.save_buttons, next_url=self.canonical_url),
+            main_html=save_buttons_for_visitors(self.main_html, self.save_buttons, next_url=self.canonical_url),
+            save_buttons=(),
+        )
+
 
 def _category_fragments(
     category_slug: str, *, sort: str, page_number: str | None, path: str, minute: datetime
@@ -305,11 +320,22 @@ def _category_fragments(
 @vary_on_headers(*HTMX_VARY)
 def category_page(request: HtmxHttpRequest, category_slug: str) -> HttpResponse:
     sort, page_number, path = SortForm(request.GET).chosen(), request.GET.get("page"), request.path
-    page = public_read(
-        "category", [path, sort, page_number],
-        lambda minute: _category_fragments(category_slug, sort=sort, page_number=page_number, path=path, minute=minute),
-        now=timezone.now(),
-    )  # fmt: skip
+    parts = [path, sort, page_number]
+
+    def fragments(minute: datetime) -> CategoryFragments | None:
+        return public_read(
+            "category", parts,
+            lambda minute: _category_fragments(category_slug, sort=sort, page_number=page_number, path=path, minute=minute),
+            now=minute,
+        )  # fmt: skip
+
+    now = timezone.now()
+    if request.user.is_authenticated:
+        page = fragments(now)
+    else:  # filled for visitors once, from the page every viewer shares
+        page = public_read(
+            "category:visitor", parts, lambda minute: (f := fragments(minute)) and f.for_visitors(), now=now
+        )
     if page is None:
         raise Http404("No such category.")
     if _partial_target(request) == "results":

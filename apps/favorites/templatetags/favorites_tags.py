@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from django import template
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.template.context_processors import csrf
 from django.template.loader import get_template
@@ -50,7 +51,7 @@ def _saved_ids(request: HttpRequest) -> set[int]:
 
 
 def button_context(
-    request: HttpRequest,
+    user: Any,
     slug: str,
     name: str,
     *,
@@ -59,10 +60,9 @@ def button_context(
     csrf_token: Any,
     login_path: str | None = None,
 ) -> dict[str, Any]:
-    """What the button template needs; `next_url` brings a form post (no JavaScript) or a
-    visitor's login back to the page the button is on. `login_path` saves a page of buttons
-    reversing it once each."""
-    user = request.user
+    """What the button template needs for `user` (a User or AnonymousUser); `next_url` brings
+    a form post (no JavaScript) or a visitor's login back to the page the button is on.
+    `login_path` saves a page of buttons reversing it once each."""
     return {
         "slug": slug, "name": name, "saved": saved, "next": next_url, "user": user, "csrf_token": csrf_token,
         "login_url": f"{login_path or reverse('account_login')}?next={quote(next_url, safe='/')}",
@@ -72,24 +72,34 @@ def button_context(
 
 @dataclass(frozen=True)
 class _Viewer:
-    """What every heart on one page shares: who looks, from where, with which token."""
+    """What every heart on one page shares: who looks, from where, with which token. Without
+    a request, a logged-out visitor (who has saved nobody)."""
 
-    request: HttpRequest
+    user: Any
     next_url: str
     login_path: str
-    csrf_token: Any
+    csrf_token: Any = None
+    request: HttpRequest | None = None  # where the viewer's saved teachers are looked up, once
 
     @classmethod
     def of(cls, request: HttpRequest, csrf_token: Any) -> _Viewer:
-        return cls(request, request.get_full_path(), reverse("account_login"), csrf_token)
+        return cls(request.user, request.get_full_path(), reverse("account_login"), csrf_token, request)
 
     def button(self, slot: SaveButtonSlot, button: _EngineTemplate) -> SafeString:
-        saved = slot.saved if slot.saved is not None else slot.instructor_id in _saved_ids(self.request)
+        saved = slot.saved
+        if saved is None:
+            saved = self.request is not None and slot.instructor_id in _saved_ids(self.request)
         context = button_context(
-            self.request, slot.slug, slot.name, saved=saved, next_url=self.next_url,
+            self.user, slot.slug, slot.name, saved=saved, next_url=self.next_url,
             csrf_token=self.csrf_token, login_path=self.login_path,
         )  # fmt: skip
         return mark_safe(button.render(context))  # noqa: S308  # a rendered, escaped template
+
+    def fill(self, html: str, slots: Sequence[SaveButtonSlot]) -> SafeString:
+        button = get_template(BUTTON_TEMPLATE)
+        return mark_safe(  # noqa: S308  # escaped when rendered; the buttons are rendered templates
+            _SLOT.sub(lambda found: self.button(slots[int(found[1])], button), html)
+        )
 
 
 @register.simple_tag(takes_context=True)
@@ -106,8 +116,12 @@ def save_button(
 
 def save_buttons_fill(html: str, slots: Sequence[SaveButtonSlot], *, request: HttpRequest) -> SafeString:
     """`html` rendered with slots, with this viewer's hearts in them."""
-    viewer = _Viewer.of(request, csrf(request)["csrf_token"])  # lazy: a visitor's page sets no CSRF cookie
-    button = get_template(BUTTON_TEMPLATE)
-    return mark_safe(  # noqa: S308  # escaped when rendered; the buttons are rendered templates
-        _SLOT.sub(lambda found: viewer.button(slots[int(found[1])], button), html)
-    )
+    if not slots:  # nothing to fill (a page already filled for visitors)
+        return mark_safe(html)  # noqa: S308  # rendered, escaped HTML
+    return _Viewer.of(request, csrf(request)["csrf_token"]).fill(html, slots)  # lazy token: no cookie for visitors
+
+
+def save_buttons_for_visitors(html: str, slots: Sequence[SaveButtonSlot], *, next_url: str) -> SafeString:
+    """`html` rendered with slots, with a logged-out visitor's hearts (log in, then back to
+    `next_url`): the same for every visitor, so the page can be cached filled."""
+    return _Viewer(AnonymousUser(), next_url, reverse("account_login")).fill(html, slots)
