@@ -20,9 +20,11 @@ worker_class = "sync"
 timeout = 30
 graceful_timeout = 30
 # A worker is replaced after this many requests (jittered so they never restart together):
-# memory a long-lived process slowly gathers is given back.
-max_requests = 5000
-max_requests_jitter = 500
+# memory a long-lived process slowly gathers is given back. Not much more often: a new worker
+# reads the listing index again (~1.5 s of CPU at 10,000 instructors), which at 5,000
+# requests cost a loaded 2-core server ~15 % of its CPU (bench/README.md, *Serving*).
+max_requests = 50_000
+max_requests_jitter = 5_000
 # Load the application once before forking: workers share its memory and start at once.
 # Django opens no database connection at import, so none is shared across the fork.
 preload_app = True

@@ -8,11 +8,13 @@ availability, booking and review services), and by the minute, because open time
 lands under the old generation, which nobody asks for again. Entries outlive their minute by
 a little, then expire.
 
-When the minute turns, the first request for a page computes it; requests that arrive while
-it does are answered with the previous minute's page of the same generation (nothing was
-written since; only the clock moved, for the fraction of a second the computation takes)
-instead of all computing it at once. Without that, every popular page's viewers recomputed it
-together at each minute's start (a category page is ~150 ms of CPU).
+Pages (`previous_minute_ok`): when the minute turns, the first request for a page computes it;
+requests that arrive while it does are answered with the previous minute's page of the same
+generation (nothing was written since; only the clock moved, for the fraction of a second the
+computation takes) instead of all computing it at once. Without that, every popular page's
+viewers recomputed it together at each minute's start (a category page is ~150 ms of CPU).
+Not the open-slots API: booking clients take a start from it as bookable, and the previous
+minute's list may still hold the one start that has just passed the advance notice.
 """
 
 from __future__ import annotations
@@ -43,12 +45,18 @@ def public_read_key(name: str, parts: Iterable[object], *, generation: int, minu
 
 
 def public_read(
-    name: str, parts: Iterable[object], compute: Callable[[datetime], T | None], *, now: datetime
+    name: str,
+    parts: Iterable[object],
+    compute: Callable[[datetime], T | None],
+    *,
+    now: datetime,
+    previous_minute_ok: bool = False,
 ) -> T | None:
     """`compute(minute)` from the cache when this minute's answer is there. `compute` gets
     `now` rounded up to the whole minute, which gives the same open times as any instant of
     that minute (starts are whole minutes), so one answer serves the minute. None (not
-    found) is not cached."""
+    found) is not cached. `previous_minute_ok`: while another request computes this minute's
+    answer, the previous minute's (same generation) will do."""
     minute = search_minute(now)
     parts = list(parts)
     generation = search_generation()
@@ -57,8 +65,8 @@ def public_read(
     if found is not None:
         return found
     computing = f"{key}:computing"
-    mine = cache.add(computing, 1, timeout=COMPUTE_LOCK_SECONDS)
-    if not mine:  # another request is computing it
+    mine = previous_minute_ok and cache.add(computing, 1, timeout=COMPUTE_LOCK_SECONDS)
+    if previous_minute_ok and not mine:  # another request is computing it
         previous = public_read_key(name, parts, generation=generation, minute=minute - timedelta(minutes=1))
         stale: T | None = cache.get(previous)
         if stale is not None:

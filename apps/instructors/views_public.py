@@ -326,7 +326,7 @@ def category_page(request: HtmxHttpRequest, category_slug: str) -> HttpResponse:
         return public_read(
             "category", parts,
             lambda minute: _category_fragments(category_slug, sort=sort, page_number=page_number, path=path, minute=minute),
-            now=minute,
+            now=minute, previous_minute_ok=True,
         )  # fmt: skip
 
     now = timezone.now()
@@ -334,8 +334,9 @@ def category_page(request: HtmxHttpRequest, category_slug: str) -> HttpResponse:
         page = fragments(now)
     else:  # filled for visitors once, from the page every viewer shares
         page = public_read(
-            "category:visitor", parts, lambda minute: (f := fragments(minute)) and f.for_visitors(), now=now
-        )
+            "category:visitor", parts, lambda minute: (f := fragments(minute)) and f.for_visitors(),
+            now=now, previous_minute_ok=True,
+        )  # fmt: skip
     if page is None:
         raise Http404("No such category.")
     if _partial_target(request) == "results":
@@ -414,7 +415,9 @@ def _profile_fragments(slug: str) -> ProfileFragments | None:
 
 @require_safe
 def profile_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    page = public_read("profile", [slug], lambda _minute: _profile_fragments(slug), now=timezone.now())
+    page = public_read(
+        "profile", [slug], lambda _minute: _profile_fragments(slug), now=timezone.now(), previous_minute_ok=True
+    )
     if page is None:
         raise Http404("No such instructor.")
     return render(request, "instructors/public/profile.html", {"page": page})
