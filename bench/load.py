@@ -542,7 +542,11 @@ def main() -> None:
         ):
             asyncio.run(run_level(target, world, HOT_CLIENTS, args.seconds, 10**6, hot_read))  # warm the cache, untimed
             tally, seconds = asyncio.run(run_level(target, world, HOT_CLIENTS, args.seconds, 10**6, hot_read))
-            report(f"hot public read ({HOT_INSTRUCTORS} instructors, warm cache), {HOT_CLIENTS} clients: {name}", tally, seconds)
+            report(
+                f"hot public read ({HOT_INSTRUCTORS} instructors, warm cache), {HOT_CLIENTS} clients: {name}",
+                tally,
+                seconds,
+            )
         for level in (int(n) for n in args.levels.split(",")):
             tally, seconds = asyncio.run(
                 run_level(target, world, level, args.seconds, 50 * level * int(args.seconds) + 1000, mixed)
