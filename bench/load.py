@@ -180,6 +180,12 @@ class Bookable:
     format: str
     duration: int
 
+    def slots_path(self, first: date, last: date) -> str:
+        """The open starts of exactly the lesson the harness books (without the service, format
+        and duration the API lists the instructor's first offering, whose times may differ)."""
+        lesson = f"service={self.service}&format={self.format}&duration={self.duration}"
+        return f"/api/v1/instructors/{self.id}/slots?from={first}&to={last}&{lesson}"
+
 
 @dataclass
 class World:
@@ -314,7 +320,7 @@ class Client:
     async def book(self, token: str, card: int, who: Bookable, *, days: tuple[int, int], label: str) -> str | None:
         """Read the instructor's open times, book one at random; the booking's id."""
         first, last = (self.world.today + timedelta(days=n) for n in days)
-        listing = await self.call("booking: slots", "GET", f"/api/v1/instructors/{who.id}/slots?from={first}&to={last}")
+        listing = await self.call("booking: slots", "GET", who.slots_path(first, last))
         starts = [slot["starts_at"] for slot in listing.json()["slots"]] if listing and listing.status == 200 else []
         if not starts:
             return None
@@ -406,9 +412,7 @@ async def race(target: Target, world: World, clients: int, rounds: int) -> tuple
     for round_no in range(rounds):
         for who in candidates:
             tomorrow = world.today + timedelta(days=1)
-            listing = await client.call(
-                "race: slots", "GET", f"/api/v1/instructors/{who.id}/slots?from={world.today}&to={tomorrow}"
-            )
+            listing = await client.call("race: slots", "GET", who.slots_path(world.today, tomorrow))
             starts = [s["starts_at"] for s in listing.json()["slots"]] if listing and listing.status == 200 else []
             if starts:
                 break
