@@ -36,7 +36,7 @@ PUBLIC_TTL_SECONDS = 90
 COMPUTE_LOCK_SECONDS = 10
 # Bump when a cached value changes shape: a value pickled by the previous release must never
 # be read back into new classes.
-PUBLIC_FORMAT = 3
+PUBLIC_FORMAT = 4
 
 
 def public_read_key(name: str, parts: Iterable[object], *, generation: int, minute: datetime) -> str:

@@ -270,19 +270,15 @@ class CategoryFragments:
     name: str
     canonical_url: str
     status: str
+    intro_html: str  # the page's body above the results
     results_html: str  # the region sort and page links swap
-    main_html: str  # the page's body, the results region in it
     save_buttons: tuple[SaveButtonSlot, ...]  # the cards' hearts, the viewer's own (filled per request)
 
     def for_visitors(self) -> CategoryFragments:
         """The page with a logged-out visitor's hearts filled in (log in, then back here):
         the same for every visitor, who are most of a category page's viewers."""
-        return replace(
-            self,
-            results_html=save_buttons_for_visitors(self.results_html, self.save_buttons, next_url=self.canonical_url),
-            main_html=save_buttons_for_visitors(self.main_html, self.save_buttons, next_url=self.canonical_url),
-            save_buttons=(),
-        )
+        filled = save_buttons_for_visitors(self.results_html, self.save_buttons, next_url=self.canonical_url)
+        return replace(self, results_html=filled, save_buttons=())
 
 
 def _category_fragments(
@@ -305,13 +301,12 @@ def _category_fragments(
         "next_url": next_url,
         SAVE_BUTTON_SLOTS: save_buttons,
     }
-    results_html = render_to_string(CATEGORY_RESULTS, context)
     return CategoryFragments(
         name=browse.category.name,
         canonical_url=_url(path, {**params, "page": str(page.number)} if page.number > 1 else params),
         status=f"{count} instructor{pluralize(count)} found" if count else "",
-        results_html=results_html,
-        main_html=render_to_string("instructors/public/_category_main.html", {**context, "results_html": results_html}),
+        intro_html=render_to_string("instructors/public/_category_intro.html", context),
+        results_html=render_to_string(CATEGORY_RESULTS, context),
         save_buttons=tuple(save_buttons),
     )
 
@@ -329,22 +324,22 @@ def category_page(request: HtmxHttpRequest, category_slug: str) -> HttpResponse:
             now=minute, previous_minute_ok=True,
         )  # fmt: skip
 
+    def for_visitors(minute: datetime) -> CategoryFragments | None:
+        shared = fragments(minute)
+        return shared.for_visitors() if shared is not None else None
+
     now = timezone.now()
     if request.user.is_authenticated:
         page = fragments(now)
     else:  # filled for visitors once, from the page every viewer shares
-        page = public_read(
-            "category:visitor", parts, lambda minute: (f := fragments(minute)) and f.for_visitors(),
-            now=now, previous_minute_ok=True,
-        )  # fmt: skip
+        page = public_read("category:visitor", parts, for_visitors, now=now, previous_minute_ok=True)
     if page is None:
         raise Http404("No such category.")
+    results = save_buttons_fill(page.results_html, page.save_buttons, request=request)
     if _partial_target(request) == "results":
-        results = save_buttons_fill(page.results_html, page.save_buttons, request=request)
         response = render(request, PARTIAL, {"partial_html": results, "status": page.status})
         return push_url(response, page.canonical_url)
-    main = save_buttons_fill(page.main_html, page.save_buttons, request=request)
-    return render(request, "instructors/public/category.html", {"page": page, "main_html": main})
+    return render(request, "instructors/public/category.html", {"page": page, "results_html": results})
 
 
 def _sort_options(sort: str) -> list[tuple[str, str, bool]]:
