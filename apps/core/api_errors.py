@@ -197,7 +197,7 @@ class MethodRateThrottle(SimpleRateThrottle):
     reads or writes, counted in fixed windows of the rate's period: one counter per caller
     and window, one cache round trip a request whatever the rate. (ninja's own throttle keeps
     a log of every request's time in the window, read and written back whole each request:
-    ~36,000 entries at 600 requests a minute.) A caller may spend a window's allowance at its
+    ~36,000 entries for a caller making 600 requests a second.) A caller may spend a window's allowance at its
     end and the next one's at the start, the usual price of fixed windows."""
 
     SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
