@@ -1,12 +1,14 @@
 """Benchmark booking creation under concurrency against raw PostgreSQL write throughput.
 
 Run from the repository root (PostgreSQL as the tests use it):
-    .venv/bin/python scripts/with_services.py .venv/bin/python bench/bench_booking.py [--threads 8] [--bookings 400]
+    .venv/bin/python scripts/with_services.py .venv/bin/python bench/bench_booking.py [--clients 8] [--bookings 400]
 
 It creates a throwaway database, seeds live instructors with availability and students with
 saved cards, then:
-1. books distinct open slots from `--threads` threads through `booking_create` (the full
-   service: validation, pricing, slot re-check under the instructor lock, insert, event);
+1. books distinct open slots through `booking_create` (the full service: validation, pricing,
+   slot re-check under the instructor lock, insert, event, notices) from `--clients` client
+   processes, each with its own connection as each pgbench client has (threads of one
+   process would share one core: the GIL), and, for comparison, from as many threads;
 2. races 32 students for one slot (exactly one must win);
 3. runs `pgbench -b simple-update` with the same client count on the same database for the
    same duration, as the baseline; the report gives bookings/s as a ratio of that TPS.
@@ -15,6 +17,7 @@ saved cards, then:
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import random
 import re
@@ -25,6 +28,7 @@ import time as clock
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # runnable as a plain script
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "instainstru.settings")
@@ -35,7 +39,8 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, connections  # noqa: E402
+from django.urls import get_resolver  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from apps.accounts.models import User  # noqa: E402
@@ -58,6 +63,7 @@ RACERS = 32
 TEST_CARD = "4242 4242 4242 4242"  # the local gateway's always-succeeds test card
 StudentCard = tuple[User, int]
 Work = tuple[StudentCard, BookingRequest]
+ClientWork = tuple[int, int, BookingRequest]  # student id, card id, request: what a process is given
 
 
 def _setup(instructors: int) -> tuple[list[BookingRequest], list[StudentCard]]:
@@ -98,6 +104,16 @@ def _setup(instructors: int) -> tuple[list[BookingRequest], list[StudentCard]]:
     return requests, students
 
 
+def _book(student: User, card: int, request: BookingRequest) -> bool:
+    """One booking through the service; False when refused (the time was taken meanwhile, or
+    that student is busy then)."""
+    try:
+        booking_create(actor=student, request=replace(request, payment_method_id=card), now=timezone.now())
+    except (SlotUnavailable, StudentBusy):
+        return False
+    return True
+
+
 def _run_threads(count: int, work: list[Work]) -> tuple[int, int, float]:
     lock, booked, refused = threading.Lock(), [0], [0]
     queue = list(work)
@@ -108,13 +124,10 @@ def _run_threads(count: int, work: list[Work]) -> tuple[int, int, float]:
                 if not queue:
                     break
                 (student, card), request = queue.pop()
-            try:
-                booking_create(actor=student, request=replace(request, payment_method_id=card), now=timezone.now())
-                with lock:
-                    booked[0] += 1
-            except (SlotUnavailable, StudentBusy):  # taken meanwhile, or that student is busy then
-                with lock:
-                    refused[0] += 1
+            made = _book(student, card, request)
+            with lock:
+                booked[0] += made
+                refused[0] += not made
         connection.close()
 
     threads = [threading.Thread(target=worker) for _ in range(count)]
@@ -124,6 +137,39 @@ def _run_threads(count: int, work: list[Work]) -> tuple[int, int, float]:
     for thread in threads:
         thread.join()
     return booked[0], refused[0], clock.perf_counter() - started
+
+
+def _client_process(database: str, work: list[ClientWork], ready: Any, results: Any) -> None:
+    """One client: a fresh interpreter (spawned, so no connection or socket is shared with the
+    parent), warmed up before the shared start so imports and connecting are not timed."""
+    connections["default"].settings_dict["NAME"] = database
+    get_resolver().url_patterns  # noqa: B018 -- import every app's URLs now (notices reverse URLs)
+    students = User.objects.in_bulk({student for student, _, _ in work})
+    ready.wait()
+    cpu = clock.process_time()
+    booked = sum(_book(students[student], card, request) for student, card, request in work)
+    results.put((booked, len(work) - booked, clock.time(), clock.process_time() - cpu))
+    connections.close_all()
+
+
+def _run_processes(count: int, work: list[ClientWork]) -> tuple[int, int, float, float]:
+    """Bookings/s from `count` processes started together; the clock runs from the start
+    signal to the last process's end. Also the clients' CPU seconds (Python's share)."""
+    spawn = multiprocessing.get_context("spawn")
+    ready, results = spawn.Barrier(count + 1), spawn.Queue()
+    name = connection.settings_dict["NAME"]
+    processes = [
+        spawn.Process(target=_client_process, args=(name, work[i::count], ready, results)) for i in range(count)
+    ]
+    for process in processes:
+        process.start()
+    ready.wait()
+    started = clock.time()
+    outcomes = [results.get() for _ in processes]
+    for process in processes:
+        process.join()
+    booked, refused = sum(o[0] for o in outcomes), sum(o[1] for o in outcomes)
+    return booked, refused, max(o[2] for o in outcomes) - started, sum(o[3] for o in outcomes)
 
 
 def _pgbench(threads: int, seconds: int) -> float:
@@ -141,15 +187,22 @@ def _pgbench(threads: int, seconds: int) -> float:
     return float(match.group(1))
 
 
-def run(threads: int, bookings: int, instructors: int) -> None:
+def run(clients: int, bookings: int, instructors: int) -> None:
     requests, students = _setup(instructors)
     rng = random.Random(3)
     rng.shuffle(requests)
-    work = [(students[i % len(students)], request) for i, request in enumerate(requests[:bookings])]
-    booked, refused, elapsed = _run_threads(threads, work)
+    # Two disjoint halves: one for the processes, one for the threads (each slot booked once).
+    chosen = requests[: 2 * bookings]
+    by_process = [(students[i % len(students)], r) for i, r in enumerate(chosen[::2])]
+    booked, refused, elapsed, cpu = _run_processes(clients, [(s.pk, card, r) for (s, card), r in by_process])
     rate = booked / elapsed
-    print(f"booking_create: {booked} booked, {refused} refused (a student already busy then) in {elapsed:.2f} s "
-          f"with {threads} threads = {rate:.1f} bookings/s")  # fmt: skip
+    print(f"booking_create from {clients} processes: {booked} booked, {refused} refused (a student already busy "
+          f"then) in {elapsed:.2f} s = {rate:.1f} bookings/s; the clients' CPU: {1000 * cpu / (booked + refused):.1f} "
+          "ms per request")  # fmt: skip
+    by_thread = [(students[i % len(students)], r) for i, r in enumerate(chosen[1::2])]
+    t_booked, t_refused, t_elapsed = _run_threads(clients, by_thread)
+    print(f"booking_create from {clients} threads of one process: {t_booked} booked, {t_refused} refused in "
+          f"{t_elapsed:.2f} s = {t_booked / t_elapsed:.1f} bookings/s")  # fmt: skip
 
     target = requests[-1]
     before = Booking.objects.count()
@@ -159,13 +212,13 @@ def run(threads: int, bookings: int, instructors: int) -> None:
         f"race: {RACERS} clients for one slot -> {won} booking(s) in {race_time:.2f} s ({'OK' if won == 1 else 'FAIL'})"
     )
 
-    tps = _pgbench(threads, max(5, round(elapsed)))
-    print(f"pgbench simple-update, {threads} clients: {tps:.0f} TPS; booking_create = {rate / tps:.3f}x of raw TPS")
+    tps = _pgbench(clients, max(5, round(elapsed)))
+    print(f"pgbench simple-update, {clients} clients: {tps:.0f} TPS; booking_create = {rate / tps:.3f}x of raw TPS")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--bookings", type=int, default=400)
     parser.add_argument("--instructors", type=int, default=200)
     args = parser.parse_args()
@@ -173,7 +226,7 @@ def main() -> None:
         sys.exit("This benchmark needs PostgreSQL (exclusion constraints, pgbench).")
     test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
-        run(args.threads, args.bookings, args.instructors)
+        run(args.clients, args.bookings, args.instructors)
     finally:
         connection.close()
         connection.creation.destroy_test_db(test_name, verbosity=0)
