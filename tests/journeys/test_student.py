@@ -119,8 +119,10 @@ def test_booking_for_a_new_child_inside_the_sheet(journey: Journey) -> None:
     times = page.get_by_role("group", name=re.compile(r"^Time on "))
     times.get_by_text("11:00 am", exact=True).click()
     expect(page.get_by_role("radio", name="11:00 am")).to_be_checked()
-    # The choice re-renders the sheet; a name typed before that lands is lost (the journey
-    # types after it, as the summary showing the time says it has).
+    # The choice re-renders the sheet; booking.js puts what was typed back after each
+    # re-render. Once, under load, the name typed here was still lost; the likely cause is
+    # Playwright's fill landing on the input the swap was detaching, so the journey types once
+    # the summary shows the time.
     expect(page.locator("#sheet-summary-body")).to_contain_text("11:00 am")
 
     page.get_by_text("Booking for a child? Add them here").click()
